@@ -1,0 +1,677 @@
+//! The JSON-RPC 2.0 envelope as MCP uses it.
+//!
+//! Decoding is borrowed and lazy: [`decode`] reads the envelope of one message and keeps `params`,
+//! `result` and `error` as raw JSON slices of the input, so a handler deserializes its typed
+//! parameters straight from the bytes that arrived, with no intermediate `serde_json::Value`.
+//! Bad input is classified the way the specification and the JSON-RPC 2.0 rules want it:
+//!
+//! | input | outcome |
+//! |---|---|
+//! | not JSON, invalid UTF-8, nesting deeper than the parser's limit | -32700, no id |
+//! | JSON that is not an object (or a batch array) | -32600, no id |
+//! | a duplicate key in the envelope, or an `id` that is neither a string nor an integer | -32600, no id |
+//! | wrong `jsonrpc`, a non-string `method`, non-object `params`, no `method` and no `result`/`error` | -32600, with the id when it could be read |
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+use crate::error::{ErrorCode, McpError};
+
+/// The only JSON-RPC version MCP speaks.
+pub const JSONRPC_VERSION: &str = "2.0";
+
+/// A request id: a string or an integer (MCP forbids `null`). The exact type is kept, so a
+/// response echoes `1` as `1` and `"1"` as `"1"`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RequestId {
+    /// An integer id.
+    Number(i64),
+    /// A string id.
+    String(Arc<str>),
+}
+
+impl RequestId {
+    /// Parses an id from raw JSON: a string or an integer that fits `i64`; anything else is `None`.
+    pub fn from_raw(raw: &RawValue) -> Option<Self> {
+        let text = raw.get();
+        match text.as_bytes().first()? {
+            b'"' => serde_json::from_str::<Cow<'_, str>>(text)
+                .ok()
+                .map(|s| Self::String(s.into())),
+            b'-' | b'0'..=b'9' => text.parse::<i64>().ok().map(Self::Number),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Number(n) => write!(f, "{n}"),
+            Self::String(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+impl From<i64> for RequestId {
+    fn from(n: i64) -> Self {
+        Self::Number(n)
+    }
+}
+
+impl From<&str> for RequestId {
+    fn from(s: &str) -> Self {
+        Self::String(s.into())
+    }
+}
+
+impl From<String> for RequestId {
+    fn from(s: String) -> Self {
+        Self::String(s.into())
+    }
+}
+
+impl Serialize for RequestId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Number(n) => serializer.serialize_i64(*n),
+            Self::String(s) => serializer.serialize_str(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RequestId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl Visitor<'_> for IdVisitor {
+            type Value = RequestId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an integer")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RequestId, E> {
+                Ok(RequestId::Number(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RequestId, E> {
+                i64::try_from(v)
+                    .map(RequestId::Number)
+                    .map_err(|_| E::custom("integer id out of range"))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RequestId, E> {
+                Ok(RequestId::String(v.into()))
+            }
+        }
+        deserializer.deserialize_any(IdVisitor)
+    }
+}
+
+/// A progress token: a string or an integer, echoed exactly as the requester sent it.
+pub type ProgressToken = RequestId;
+
+/// One decoded message, borrowing from the input.
+#[derive(Debug)]
+pub enum Message<'a> {
+    /// A request: it has an `id` and a `method`.
+    Request(Request<'a>),
+    /// A notification: a `method` without an `id`.
+    Notification(Notification<'a>),
+    /// A response to one of our requests (a result or an error).
+    Response(Response<'a>),
+}
+
+/// A request borrowed from the input.
+#[derive(Debug)]
+pub struct Request<'a> {
+    /// The id, to echo in the response.
+    pub id: RequestId,
+    /// The method name.
+    pub method: Cow<'a, str>,
+    /// The raw `params` object, if any.
+    pub params: Option<&'a RawValue>,
+}
+
+/// A notification borrowed from the input.
+#[derive(Debug)]
+pub struct Notification<'a> {
+    /// The method name.
+    pub method: Cow<'a, str>,
+    /// The raw `params` object, if any.
+    pub params: Option<&'a RawValue>,
+}
+
+/// A response borrowed from the input.
+#[derive(Debug)]
+pub struct Response<'a> {
+    /// The id of the request it answers; `None` for an error response whose id could not be
+    /// read by the peer (`"id": null` from older peers is accepted and reads as `None`).
+    pub id: Option<RequestId>,
+    /// The raw `result`, or the error.
+    pub outcome: Result<&'a RawValue, McpError>,
+}
+
+/// Why a line could not be decoded: the error to answer with, and the id when it was readable.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    /// The request id, when it could be read.
+    pub id: Option<RequestId>,
+    /// The error to send back.
+    pub error: McpError,
+}
+
+impl DecodeError {
+    fn new(id: Option<RequestId>, error: McpError) -> Self {
+        Self { id, error }
+    }
+}
+
+/// The result of decoding one frame.
+#[derive(Debug)]
+pub enum Decoded<'a> {
+    /// A single message.
+    Single(Message<'a>),
+    /// A JSON array: a batch (allowed only by revisions 2025-03-26 and earlier). Each element is
+    /// still undecoded; pass it to [`decode_value`].
+    Batch(Vec<&'a RawValue>),
+}
+
+/// The deepest nesting of arrays and objects [`decode`] accepts (serde_json's own limit).
+pub const MAX_DEPTH: usize = 128;
+
+/// Whether `input` nests arrays and objects deeper than `limit`. One pass over the bytes,
+/// skipping string contents; it runs before any parsing so that no later stage can recurse
+/// without bound.
+pub fn nesting_exceeds(input: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in input {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Decodes one frame (one stdio line or one HTTP body).
+pub fn decode(input: &[u8]) -> Result<Decoded<'_>, DecodeError> {
+    if nesting_exceeds(input, MAX_DEPTH) {
+        return Err(DecodeError::new(
+            None,
+            McpError::parse_error(format!(
+                "Parse error: nesting deeper than {MAX_DEPTH} levels"
+            )),
+        ));
+    }
+    let first = input.iter().copied().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_slice(input).map_err(json_error)?;
+            if items.is_empty() {
+                return Err(DecodeError::new(
+                    None,
+                    McpError::invalid_request("Empty batch"),
+                ));
+            }
+            Ok(Decoded::Batch(items))
+        }
+        _ => decode_slice(input).map(Decoded::Single),
+    }
+}
+
+/// Decodes one message that is already known to be a single JSON value (a batch element).
+pub fn decode_value(raw: &RawValue) -> Result<Message<'_>, DecodeError> {
+    decode_slice(raw.get().as_bytes())
+}
+
+fn decode_slice(input: &[u8]) -> Result<Message<'_>, DecodeError> {
+    let first = input.iter().copied().find(|b| !b.is_ascii_whitespace());
+    if first != Some(b'{') {
+        // Valid JSON that is not an object is an invalid request; anything else a parse error.
+        return match serde_json::from_slice::<de::IgnoredAny>(input) {
+            Ok(_) => Err(DecodeError::new(
+                None,
+                McpError::invalid_request("A JSON-RPC message must be a JSON object"),
+            )),
+            Err(e) => Err(json_error(e)),
+        };
+    }
+    let env: Envelope<'_> = serde_json::from_slice(input).map_err(json_error)?;
+    env.classify()
+}
+
+fn json_error(e: serde_json::Error) -> DecodeError {
+    let error = if e.is_data() {
+        McpError::invalid_request(format!("Invalid JSON-RPC message: {}", strip_position(&e)))
+    } else {
+        McpError::parse_error(format!("Parse error: {}", strip_position(&e)))
+    };
+    DecodeError::new(None, error)
+}
+
+/// The message of a serde_json error without the " at line L column C" suffix, which means
+/// nothing to a peer that sent one line.
+pub fn strip_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(pos) if e.line() > 0 => text[..pos].to_string(),
+        _ => text,
+    }
+}
+
+/// The members of an envelope, each kept raw; duplicates are recorded, not overwritten.
+#[derive(Default)]
+struct Envelope<'a> {
+    jsonrpc: Option<&'a RawValue>,
+    id: Option<&'a RawValue>,
+    method: Option<&'a RawValue>,
+    params: Option<&'a RawValue>,
+    result: Option<&'a RawValue>,
+    error: Option<&'a RawValue>,
+    duplicate: Option<String>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Envelope<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for EnvelopeVisitor<'a> {
+            type Value = Envelope<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON-RPC message object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'a>, A::Error> {
+                let mut env = Envelope::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    let value: &'de RawValue = map.next_value()?;
+                    let slot = match key.as_ref() {
+                        "jsonrpc" => &mut env.jsonrpc,
+                        "id" => &mut env.id,
+                        "method" => &mut env.method,
+                        "params" => &mut env.params,
+                        "result" => &mut env.result,
+                        "error" => &mut env.error,
+                        _ => continue,
+                    };
+                    if slot.is_some() {
+                        env.duplicate.get_or_insert_with(|| key.into_owned());
+                    }
+                    *slot = Some(value);
+                }
+                Ok(env)
+            }
+        }
+        deserializer.deserialize_map(EnvelopeVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<'a> Envelope<'a> {
+    fn classify(self) -> Result<Message<'a>, DecodeError> {
+        if let Some(key) = self.duplicate {
+            return Err(DecodeError::new(
+                None,
+                McpError::invalid_request(format!("Duplicate key `{key}` in JSON-RPC message")),
+            ));
+        }
+        let id_is_null = self.id.is_some_and(|raw| raw.get() == "null");
+        let id = match self.id {
+            None => None,
+            Some(_) if id_is_null => None,
+            Some(raw) => match RequestId::from_raw(raw) {
+                Some(id) => Some(id),
+                None => {
+                    return Err(DecodeError::new(
+                        None,
+                        McpError::invalid_request(
+                            "Invalid request id: it must be a string or an integer",
+                        ),
+                    ));
+                }
+            },
+        };
+        let invalid =
+            |msg: &'static str| Err(DecodeError::new(id.clone(), McpError::invalid_request(msg)));
+        match self.jsonrpc {
+            Some(v) if v.get() == "\"2.0\"" => {}
+            Some(_) => return invalid("Unsupported JSON-RPC version: `jsonrpc` must be \"2.0\""),
+            None => return invalid("Missing `jsonrpc` member: it must be \"2.0\""),
+        }
+        if let Some(method) = self.method {
+            let method: Cow<'a, str> = match serde_json::from_str(method.get()) {
+                Ok(m) => m,
+                Err(_) => return invalid("`method` must be a string"),
+            };
+            if let Some(params) = self.params
+                && !params.get().starts_with('{')
+            {
+                return invalid("`params` must be an object");
+            }
+            if id_is_null {
+                return invalid("Request id must not be null");
+            }
+            return Ok(match id {
+                Some(id) => Message::Request(Request {
+                    id,
+                    method,
+                    params: self.params,
+                }),
+                None => Message::Notification(Notification {
+                    method,
+                    params: self.params,
+                }),
+            });
+        }
+        match (self.result, self.error) {
+            (Some(result), None) if id.is_some() => Ok(Message::Response(Response {
+                id,
+                outcome: Ok(result),
+            })),
+            (None, Some(error)) => {
+                let error = serde_json::from_str::<McpError>(error.get()).unwrap_or_else(|e| {
+                    McpError::internal(format!("Malformed error object: {}", strip_position(&e)))
+                });
+                Ok(Message::Response(Response {
+                    id,
+                    outcome: Err(error),
+                }))
+            }
+            (Some(_), Some(_)) => invalid("A response cannot carry both `result` and `error`"),
+            (Some(_), None) => invalid("A result response needs an `id`"),
+            (None, None) => invalid("Missing `method`"),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RequestOut<'a, P: Serialize> {
+    jsonrpc: &'static str,
+    id: &'a RequestId,
+    method: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    params: Option<&'a P>,
+}
+
+#[derive(Serialize)]
+struct NotificationOut<'a, P: Serialize> {
+    jsonrpc: &'static str,
+    method: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    params: Option<&'a P>,
+}
+
+#[derive(Serialize)]
+struct ResultOut<'a, R: Serialize + ?Sized> {
+    jsonrpc: &'static str,
+    id: &'a RequestId,
+    result: &'a R,
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    jsonrpc: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a RequestId>,
+    error: &'a McpError,
+}
+
+/// Serializes a request (compact, no newline).
+pub fn encode_request<P: Serialize>(id: &RequestId, method: &str, params: Option<&P>) -> Vec<u8> {
+    to_vec(&RequestOut {
+        jsonrpc: JSONRPC_VERSION,
+        id,
+        method,
+        params,
+    })
+}
+
+/// Serializes a notification (compact, no newline).
+pub fn encode_notification<P: Serialize>(method: &str, params: Option<&P>) -> Vec<u8> {
+    to_vec(&NotificationOut {
+        jsonrpc: JSONRPC_VERSION,
+        method,
+        params,
+    })
+}
+
+/// Serializes a result response from an already-serialized result.
+pub fn encode_result_raw(id: &RequestId, result: &RawValue) -> Vec<u8> {
+    let mut out = Vec::with_capacity(result.get().len() + 48);
+    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+    serde_json::to_writer(&mut out, id).expect("a request id always serializes");
+    out.extend_from_slice(b",\"result\":");
+    out.extend_from_slice(result.get().as_bytes());
+    out.push(b'}');
+    out
+}
+
+/// Serializes a result response.
+pub fn encode_result<R: Serialize + ?Sized>(id: &RequestId, result: &R) -> Vec<u8> {
+    to_vec(&ResultOut {
+        jsonrpc: JSONRPC_VERSION,
+        id,
+        result,
+    })
+}
+
+/// Serializes an error response; `id` is omitted when the request id could not be read.
+pub fn encode_error(id: Option<&RequestId>, error: &McpError) -> Vec<u8> {
+    to_vec(&ErrorOut {
+        jsonrpc: JSONRPC_VERSION,
+        id,
+        error,
+    })
+}
+
+fn to_vec<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serializing our own envelope types into memory cannot fail unless a user-provided
+    // `Serialize` impl fails; fall back to an internal-error notification-free placeholder.
+    serde_json::to_vec(value).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "failed to serialize an outgoing message");
+        b"{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32603,\"message\":\"Internal error: unserializable message\"}}".to_vec()
+    })
+}
+
+/// Serializes any value into a boxed raw JSON value.
+pub fn to_raw<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, McpError> {
+    serde_json::value::to_raw_value(value)
+        .map_err(|e| McpError::internal(format!("Failed to serialize result: {e}")))
+}
+
+/// An owned JSON-RPC message, convenient for tests and tools that inspect traffic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum JsonRpcMessage {
+    /// A request.
+    Request {
+        /// Always "2.0".
+        jsonrpc: String,
+        /// The id.
+        id: RequestId,
+        /// The method.
+        method: String,
+        /// The params object.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        params: Option<serde_json::Value>,
+    },
+    /// A notification.
+    Notification {
+        /// Always "2.0".
+        jsonrpc: String,
+        /// The method.
+        method: String,
+        /// The params object.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        params: Option<serde_json::Value>,
+    },
+    /// A result response.
+    Result {
+        /// Always "2.0".
+        jsonrpc: String,
+        /// The id of the request it answers.
+        id: RequestId,
+        /// The result object.
+        result: serde_json::Value,
+    },
+    /// An error response.
+    Error {
+        /// Always "2.0".
+        jsonrpc: String,
+        /// The id of the request it answers, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<RequestId>,
+        /// The error.
+        error: McpError,
+    },
+}
+
+impl ErrorCode {
+    /// Whether this code is one of the JSON-RPC 2.0 pre-defined codes.
+    pub fn is_jsonrpc_reserved(self) -> bool {
+        (-32768..=-32000).contains(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(input: &str) -> DecodeError {
+        match decode(input.as_bytes()) {
+            Err(e) => e,
+            Ok(_) => panic!("expected an error for {}", &input[..input.len().min(80)]),
+        }
+    }
+
+    fn single(input: &str) -> Message<'_> {
+        match decode(input.as_bytes()) {
+            Ok(Decoded::Single(m)) => m,
+            _ => panic!("expected a message for {}", &input[..input.len().min(80)]),
+        }
+    }
+
+    #[test]
+    fn ids_keep_their_type() {
+        let Message::Request(r) = single(r#"{"jsonrpc":"2.0","id":0,"method":"ping"}"#) else {
+            panic!()
+        };
+        assert_eq!(r.id, RequestId::Number(0));
+        let Message::Request(r) = single(r#"{"jsonrpc":"2.0","id":"0","method":"ping"}"#) else {
+            panic!()
+        };
+        assert_eq!(r.id, RequestId::String("0".into()));
+        assert_eq!(
+            String::from_utf8(encode_result(&r.id, &serde_json::json!({}))).unwrap(),
+            r#"{"jsonrpc":"2.0","id":"0","result":{}}"#
+        );
+    }
+
+    #[test]
+    fn classification() {
+        assert_eq!(err("{").error.code, ErrorCode::PARSE_ERROR);
+        assert_eq!(err("not json").error.code, ErrorCode::PARSE_ERROR);
+        assert_eq!(err("42").error.code, ErrorCode::INVALID_REQUEST);
+        let e = err(r#"{"jsonrpc":"1.0","id":7,"method":"ping"}"#);
+        assert_eq!(
+            (e.error.code, e.id),
+            (ErrorCode::INVALID_REQUEST, Some(RequestId::Number(7)))
+        );
+        let e = err(r#"{"jsonrpc":"2.0","id":7,"id":8,"method":"ping"}"#);
+        assert_eq!((e.error.code, e.id), (ErrorCode::INVALID_REQUEST, None));
+        let e = err(r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#);
+        assert_eq!((e.error.code, e.id), (ErrorCode::INVALID_REQUEST, None));
+        let e = err(r#"{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}"#);
+        assert_eq!((e.error.code, e.id), (ErrorCode::INVALID_REQUEST, None));
+        let e = err(r#"{"jsonrpc":"2.0","id":99999999999999999999,"method":"ping"}"#);
+        assert_eq!((e.error.code, e.id), (ErrorCode::INVALID_REQUEST, None));
+        let e = err(r#"{"jsonrpc":"2.0","id":3,"method":5}"#);
+        assert_eq!(
+            (e.error.code, e.id),
+            (ErrorCode::INVALID_REQUEST, Some(RequestId::Number(3)))
+        );
+        let e = err(r#"{"jsonrpc":"2.0","id":3,"method":"x","params":[1]}"#);
+        assert_eq!(e.error.code, ErrorCode::INVALID_REQUEST);
+        assert_eq!(err("\"\\ud800\"").error.code, ErrorCode::INVALID_REQUEST);
+        assert_eq!(
+            err(&("[".repeat(10_000) + &"]".repeat(10_000))).error.code,
+            ErrorCode::PARSE_ERROR
+        );
+        let deep = format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"x","params":{{"a":{}1{}}}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert_eq!(err(&deep).error.code, ErrorCode::PARSE_ERROR);
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_parse_error() {
+        let mut line = br#"{"jsonrpc":"2.0","id":1,"method":"x","params":{"a":""#.to_vec();
+        line.extend_from_slice(&[0xff, 0xfe]);
+        line.extend_from_slice(br#""}}"#);
+        assert_eq!(
+            decode(&line).unwrap_err().error.code,
+            ErrorCode::PARSE_ERROR
+        );
+    }
+
+    #[test]
+    fn notifications_responses_and_null_ids() {
+        assert!(matches!(
+            single(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
+            Message::Notification(_)
+        ));
+        let Message::Response(r) =
+            single(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}"#)
+        else {
+            panic!()
+        };
+        assert!(r.id.is_none() && r.outcome.is_err());
+        let Message::Response(r) = single(r#"{"jsonrpc":"2.0","id":4,"result":{"a":1}}"#) else {
+            panic!()
+        };
+        assert_eq!(r.outcome.unwrap().get(), r#"{"a":1}"#);
+        let e = err(r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#);
+        assert_eq!((e.error.code, e.id), (ErrorCode::INVALID_REQUEST, None));
+    }
+
+    #[test]
+    fn error_without_id_omits_it() {
+        let out = encode_error(None, &McpError::parse_error("Parse error"));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"}}"#
+        );
+    }
+
+    #[test]
+    fn batches() {
+        assert!(matches!(decode(b"[1,2]"), Ok(Decoded::Batch(v)) if v.len() == 2));
+        assert_eq!(err("[]").error.code, ErrorCode::INVALID_REQUEST);
+    }
+}

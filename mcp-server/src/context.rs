@@ -1,0 +1,658 @@
+//! The request context and the values a handler can ask for by type.
+
+use std::any::{Any, TypeId, type_name};
+use std::collections::HashMap;
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::ops::Deref;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock};
+
+use mcp_core::model::LoggingLevel;
+use mcp_core::peer::{BoxFuture, Peer, RequestContext};
+use mcp_core::{JsonObject, McpError, ProgressToken, RequestId};
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use crate::session::Session;
+
+/// Everything about the request being handled: progress, cancellation, logging to the client,
+/// shared state, and the client itself.
+///
+/// Ask for it by adding a `ctx: Context` parameter to a tool, resource or prompt function. It is
+/// cheap to clone (one reference count).
+///
+/// ```
+/// use mcp_server::prelude::*;
+///
+/// /// Count to `n`, reporting progress at each step.
+/// #[tool]
+/// async fn count(ctx: Context, n: u32) -> Result<String, ToolError> {
+///     for i in 1..=n {
+///         ctx.check_cancelled()?;
+///         ctx.progress(i, n).message(format!("step {i}")).await;
+///     }
+///     ctx.info(format!("counted to {n}")).await;
+///     Ok(format!("counted to {n}"))
+/// }
+/// # let _ = Server::new("doc").tool(count);
+/// ```
+#[derive(Clone)]
+pub struct Context {
+    inner: Arc<ContextInner>,
+}
+
+struct ContextInner {
+    request: RequestContext,
+    session: Arc<Session>,
+    progress_token: Option<ProgressToken>,
+    meta: Option<JsonObject>,
+    last_progress: Mutex<Option<f64>>,
+    logger: Option<Arc<str>>,
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("request_id", self.request_id())
+            .field("progress_token", &self.inner.progress_token)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    pub(crate) fn new(
+        request: RequestContext,
+        session: Arc<Session>,
+        meta: Option<JsonObject>,
+        logger: Option<Arc<str>>,
+    ) -> Self {
+        let progress_token = meta
+            .as_ref()
+            .and_then(|m| m.get("progressToken"))
+            .and_then(|t| serde_json::from_value::<ProgressToken>(t.clone()).ok());
+        Self {
+            inner: Arc::new(ContextInner {
+                request,
+                session,
+                progress_token,
+                meta,
+                last_progress: Mutex::new(None),
+                logger,
+            }),
+        }
+    }
+
+    /// The id of the request being handled.
+    pub fn request_id(&self) -> &RequestId {
+        self.inner.request.id()
+    }
+
+    /// The request's `_meta`, if it had one.
+    pub fn meta(&self) -> Option<&JsonObject> {
+        self.inner.meta.as_ref()
+    }
+
+    /// The progress token the client sent, if it asked for progress.
+    pub fn progress_token(&self) -> Option<&ProgressToken> {
+        self.inner.progress_token.as_ref()
+    }
+
+    /// Reports progress: `done` out of `total`. Chain `.message(..)` to add a message, then
+    /// `.await` it. Nothing is sent when the client did not ask for progress, when `done` does
+    /// not increase over the last report, or after the response was sent.
+    pub fn progress(
+        &self,
+        done: impl ProgressValue,
+        total: impl ProgressValue,
+    ) -> ProgressReport<'_> {
+        ProgressReport {
+            ctx: self,
+            progress: done.to_f64(),
+            total: Some(total.to_f64()),
+            message: None,
+        }
+    }
+
+    /// Reports progress without a known total.
+    pub fn progress_unbounded(&self, done: impl ProgressValue) -> ProgressReport<'_> {
+        ProgressReport {
+            ctx: self,
+            progress: done.to_f64(),
+            total: None,
+            message: None,
+        }
+    }
+
+    /// Whether the client cancelled this request (or the connection closed).
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.request.cancellation().is_cancelled()
+    }
+
+    /// Completes when the request is cancelled.
+    pub async fn cancelled(&self) {
+        self.inner.request.cancellation().cancelled().await;
+    }
+
+    /// A cooperative cancellation point: `Err(Cancelled)` once the request was cancelled, so
+    /// `ctx.check_cancelled()?` ends the tool early.
+    pub fn check_cancelled(&self) -> Result<(), Cancelled> {
+        if self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The request's cancellation token (a child of the connection's).
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.inner.request.cancellation().clone()
+    }
+
+    /// Sends a log message to the client, if `level` is at or above the level the client set
+    /// with `logging/setLevel` (`info` until it sets one).
+    pub async fn log(&self, level: LoggingLevel, data: impl Serialize) {
+        self.log_as(level, self.inner.logger.as_deref(), data).await;
+    }
+
+    async fn log_as(&self, level: LoggingLevel, logger: Option<&str>, data: impl Serialize) {
+        if !self.inner.session.log_enabled(level) {
+            return;
+        }
+        let params = LogParams {
+            level,
+            logger,
+            data,
+        };
+        let bytes = mcp_core::jsonrpc::encode_notification("notifications/message", Some(&params));
+        let _ = self
+            .inner
+            .request
+            .peer()
+            .send(
+                bytes,
+                Some(self.request_id().clone()),
+                mcp_core::peer::OutboundKind::Notification,
+            )
+            .await;
+    }
+
+    /// Whether a log message at `level` would reach the client.
+    pub fn log_enabled(&self, level: LoggingLevel) -> bool {
+        self.inner.session.log_enabled(level)
+    }
+
+    /// Logs at `debug`.
+    pub async fn debug(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Debug, data).await;
+    }
+
+    /// Logs at `info`.
+    pub async fn info(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Info, data).await;
+    }
+
+    /// Logs at `warning`.
+    pub async fn warning(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Warning, data).await;
+    }
+
+    /// Logs at `error`.
+    pub async fn error(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Error, data).await;
+    }
+
+    /// A logger that names itself `name` in the messages it sends.
+    pub fn logger(&self, name: impl Into<Arc<str>>) -> Logger {
+        Logger {
+            ctx: self.clone(),
+            name: Some(name.into()),
+        }
+    }
+
+    /// Shared state of type `T` (provided with [`Server::state`](crate::Server::state) or by a
+    /// lifespan). Errors with an internal error naming the type when none was provided.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Result<Arc<T>, McpError> {
+        self.inner
+            .session
+            .server()
+            .state
+            .get::<T>()
+            .ok_or_else(|| missing_state::<T>())
+    }
+
+    /// The client: requests to it (sampling, elicitation, roots) and notifications.
+    pub fn peer(&self) -> &Peer {
+        self.inner.request.peer()
+    }
+
+    /// The protocol revision negotiated with this client.
+    pub fn protocol_version(&self) -> mcp_core::version::ProtocolVersion {
+        self.inner.session.protocol_version()
+    }
+
+    /// What the client declared in `initialize`.
+    pub fn client_capabilities(&self) -> Option<mcp_core::model::ClientCapabilities> {
+        self.inner.session.client_capabilities()
+    }
+
+    /// Name and version of the client.
+    pub fn client_info(&self) -> Option<mcp_core::model::Implementation> {
+        self.inner.session.client_info()
+    }
+}
+
+fn missing_state<T>() -> McpError {
+    let name = type_name::<T>();
+    tracing::error!(
+        state = name,
+        "a handler asked for state that was never provided"
+    );
+    McpError::internal(format!("Server state `{name}` was not provided"))
+}
+
+#[derive(Serialize)]
+struct LogParams<'a, D: Serialize> {
+    level: LoggingLevel,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logger: Option<&'a str>,
+    data: D,
+}
+
+/// A number usable as progress: every integer and float type.
+pub trait ProgressValue: Copy {
+    /// As `f64`.
+    fn to_f64(self) -> f64;
+}
+
+macro_rules! progress_values {
+    ($($t:ty),*) => {$(
+        impl ProgressValue for $t {
+            #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+            fn to_f64(self) -> f64 { self as f64 }
+        }
+    )*};
+}
+progress_values!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64
+);
+
+/// A progress report being built; `.await` sends it.
+#[must_use = "progress is sent only when the report is awaited"]
+#[derive(Debug)]
+pub struct ProgressReport<'a> {
+    ctx: &'a Context,
+    progress: f64,
+    total: Option<f64>,
+    message: Option<String>,
+}
+
+impl ProgressReport<'_> {
+    /// Adds a human-readable message.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Sends the report; returns whether it was sent.
+    pub async fn send(self) -> bool {
+        let Some(token) = self.ctx.inner.progress_token.as_ref() else {
+            return false;
+        };
+        if !self.progress.is_finite() {
+            return false;
+        }
+        {
+            let mut last = self
+                .ctx
+                .inner
+                .last_progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if last.is_some_and(|l| self.progress <= l) {
+                return false;
+            }
+            *last = Some(self.progress);
+        }
+        let params = ProgressParams {
+            progress_token: token,
+            progress: Num(self.progress),
+            total: self.total.map(Num),
+            message: self.message.as_deref(),
+        };
+        self.ctx
+            .inner
+            .request
+            .notify_related("notifications/progress", &params)
+            .await
+    }
+}
+
+impl<'a> IntoFuture for ProgressReport<'a> {
+    type Output = ();
+    type IntoFuture = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            self.send().await;
+        })
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProgressParams<'a> {
+    progress_token: &'a ProgressToken,
+    progress: Num,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<Num>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+/// A number serialized as an integer when it is one (`3`, not `3.0`).
+#[derive(Clone, Copy)]
+struct Num(f64);
+
+impl Serialize for Num {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+        if self.0.fract() == 0.0 && self.0.abs() < EXACT {
+            #[allow(clippy::cast_possible_truncation)]
+            s.serialize_i64(self.0 as i64)
+        } else {
+            s.serialize_f64(self.0)
+        }
+    }
+}
+
+/// The error of [`Context::check_cancelled`]: the request was cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("request cancelled")]
+pub struct Cancelled;
+
+/// A value a handler can take as a parameter, produced from the request [`Context`].
+///
+/// Implement it for your own types to inject them:
+///
+/// ```
+/// use mcp_server::prelude::*;
+///
+/// /// The client's name, injected into tools that ask for it.
+/// struct ClientName(String);
+///
+/// impl FromContext for ClientName {
+///     fn from_context(ctx: &Context) -> Result<Self, McpError> {
+///         Ok(ClientName(ctx.client_info().map(|i| i.name).unwrap_or_default()))
+///     }
+/// }
+///
+/// #[tool]
+/// async fn hello(client: ClientName) -> String {
+///     format!("hello, {}", client.0)
+/// }
+/// # let _ = Server::new("doc").tool(hello);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be injected into a handler",
+    label = "does not implement `FromContext`",
+    note = "injectable types: `Context`, `Progress`, `Cancellation`, `Logger`, `RequestMeta`, `State<T>`, `ClientPeer`; \
+            implement `mcp_server::FromContext` for your own"
+)]
+pub trait FromContext: Sized + Send + 'static {
+    /// Produces the value; an error is sent to the client as a JSON-RPC error.
+    fn from_context(ctx: &Context) -> Result<Self, McpError>;
+}
+
+impl FromContext for Context {
+    fn from_context(ctx: &Context) -> Result<Self, McpError> {
+        Ok(ctx.clone())
+    }
+}
+
+/// Progress reporting for the current request; a no-op when the client did not ask for it.
+///
+/// ```
+/// use mcp_server::prelude::*;
+///
+/// #[tool]
+/// async fn work(progress: Progress, steps: u32) -> String {
+///     for i in 1..=steps {
+///         progress.report(i, steps).await;
+///     }
+///     "done".into()
+/// }
+/// # let _ = Server::new("doc").tool(work);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Progress(Context);
+
+impl Progress {
+    /// Reports `done` of `total`, with an optional message chained.
+    pub fn report(
+        &self,
+        done: impl ProgressValue,
+        total: impl ProgressValue,
+    ) -> ProgressReport<'_> {
+        self.0.progress(done, total)
+    }
+
+    /// Whether the client asked for progress.
+    pub fn is_requested(&self) -> bool {
+        self.0.progress_token().is_some()
+    }
+}
+
+impl FromContext for Progress {
+    fn from_context(ctx: &Context) -> Result<Self, McpError> {
+        Ok(Self(ctx.clone()))
+    }
+}
+
+/// The current request's cancellation token.
+///
+/// ```
+/// use mcp_server::prelude::*;
+///
+/// #[tool]
+/// async fn wait(cancel: Cancellation) -> &'static str {
+///     tokio::select! {
+///         () = cancel.cancelled() => "cancelled",
+///         () = tokio::time::sleep(std::time::Duration::from_millis(1)) => "done",
+///     }
+/// }
+/// # let _ = Server::new("doc").tool(wait);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Cancellation(pub CancellationToken);
+
+impl Deref for Cancellation {
+    type Target = CancellationToken;
+    fn deref(&self) -> &CancellationToken {
+        &self.0
+    }
+}
+
+impl FromContext for Cancellation {
+    fn from_context(ctx: &Context) -> Result<Self, McpError> {
+        Ok(Self(ctx.cancellation_token()))
+    }
+}
+
+/// Sends log messages to the client (filtered by the level it set).
+///
+/// ```
+/// use mcp_server::prelude::*;
+///
+/// #[tool]
+/// async fn noisy(log: Logger) -> &'static str {
+///     log.debug("details").await;
+///     log.info("progressing").await;
+///     "ok"
+/// }
+/// # let _ = Server::new("doc").tool(noisy);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Logger {
+    ctx: Context,
+    name: Option<Arc<str>>,
+}
+
+impl Logger {
+    /// Sends a message at `level`.
+    pub async fn log(&self, level: LoggingLevel, data: impl Serialize) {
+        self.ctx
+            .log_as(
+                level,
+                self.name.as_deref().or(self.ctx.inner.logger.as_deref()),
+                data,
+            )
+            .await;
+    }
+
+    /// Logs at `debug`.
+    pub async fn debug(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Debug, data).await;
+    }
+
+    /// Logs at `info`.
+    pub async fn info(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Info, data).await;
+    }
+
+    /// Logs at `notice`.
+    pub async fn notice(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Notice, data).await;
+    }
+
+    /// Logs at `warning`.
+    pub async fn warning(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Warning, data).await;
+    }
+
+    /// Logs at `error`.
+    pub async fn error(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Error, data).await;
+    }
+
+    /// The same logger under another name.
+    pub fn named(&self, name: impl Into<Arc<str>>) -> Self {
+        Self {
+            ctx: self.ctx.clone(),
+            name: Some(name.into()),
+        }
+    }
+}
+
+impl FromContext for Logger {
+    fn from_context(ctx: &Context) -> Result<Self, McpError> {
+        Ok(Self {
+            ctx: ctx.clone(),
+            name: None,
+        })
+    }
+}
+
+/// The request's `_meta` object (empty when it had none).
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta(pub JsonObject);
+
+impl FromContext for RequestMeta {
+    fn from_context(ctx: &Context) -> Result<Self, McpError> {
+        Ok(Self(ctx.meta().cloned().unwrap_or_default()))
+    }
+}
+
+/// The client, for requests back to it (sampling, elicitation, roots) and notifications.
+#[derive(Clone, Debug)]
+pub struct ClientPeer(pub Peer);
+
+impl Deref for ClientPeer {
+    type Target = Peer;
+    fn deref(&self) -> &Peer {
+        &self.0
+    }
+}
+
+impl FromContext for ClientPeer {
+    fn from_context(ctx: &Context) -> Result<Self, McpError> {
+        Ok(Self(ctx.peer().clone()))
+    }
+}
+
+/// Shared state of type `T`, provided with [`Server::state`](crate::Server::state) or by a
+/// lifespan with `provide`. A handler that asks for state nobody provided fails with an
+/// internal error naming the type.
+///
+/// ```
+/// use mcp_server::prelude::*;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// #[derive(Default)]
+/// struct Counter {
+///     hits: AtomicU64,
+/// }
+///
+/// #[tool]
+/// async fn bump(counter: State<Counter>) -> String {
+///     (counter.hits.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+/// }
+/// # let _ = Server::new("doc").state(Counter::default()).tool(bump);
+/// ```
+pub struct State<T: ?Sized>(pub Arc<T>);
+
+impl<T: ?Sized> Clone for State<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for State<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("State").field(&self.0).finish()
+    }
+}
+
+impl<T: ?Sized> Deref for State<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Send + Sync + 'static> FromContext for State<T> {
+    fn from_context(ctx: &Context) -> Result<Self, McpError> {
+        ctx.state::<T>().map(State)
+    }
+}
+
+/// A type-keyed map of shared state.
+#[derive(Default)]
+pub(crate) struct StateMap {
+    map: RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl fmt::Debug for StateMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StateMap").finish_non_exhaustive()
+    }
+}
+
+impl StateMap {
+    pub(crate) fn insert_arc<T: Send + Sync + 'static>(&self, value: Arc<T>) {
+        self.map
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(TypeId::of::<T>(), value);
+    }
+
+    pub(crate) fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        map.get(&TypeId::of::<T>())
+            .cloned()
+            .and_then(|v| v.downcast::<T>().ok())
+    }
+}
+
+/// A boxed future of a handler.
+pub type HandlerFuture<T> = BoxFuture<'static, T>;

@@ -1,0 +1,352 @@
+//! The server builder, its configuration, and serving over stdio.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use mcp_core::codec::DEFAULT_MAX_MESSAGE_SIZE;
+use mcp_core::model::Implementation;
+use mcp_core::peer::{Engine, EngineConfig, StreamEnd, run_stream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_util::sync::CancellationToken;
+
+use crate::context::StateMap;
+use crate::session::{Session, SessionHandler};
+use crate::tool::{IntoTool, ToolBox, ToolDef};
+
+/// Limits and timings of a server. Every field has a sane default.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// The largest message accepted (a stdio line, an HTTP body). Default 4 MiB.
+    pub max_message_size: usize,
+    /// How many requests of one session may run at once. Default 1,024; over stdio the server
+    /// stops reading until one finishes.
+    pub max_in_flight: usize,
+    /// How long a request cancelled by the client may wind down before it is dropped.
+    /// Default 500 ms.
+    pub cancel_grace: Duration,
+    /// How long in-flight requests get to finish at shutdown. Default 2 s.
+    pub shutdown_grace: Duration,
+    /// How many items one page of a list holds. Default 100.
+    pub page_size: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_in_flight: 1024,
+            cancel_grace: Duration::from_millis(500),
+            shutdown_grace: Duration::from_secs(2),
+            page_size: 100,
+        }
+    }
+}
+
+/// The registered tools, in registration order, indexed by name.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ToolRegistry {
+    pub(crate) defs: Vec<ToolDef>,
+    index: HashMap<String, usize>,
+}
+
+impl ToolRegistry {
+    fn insert(&mut self, def: ToolDef) {
+        match self.index.get(def.name()) {
+            Some(&i) => {
+                tracing::warn!(
+                    tool = def.name(),
+                    "a tool with this name was registered twice; the later one replaces it"
+                );
+                self.defs[i] = def;
+            }
+            None => {
+                self.index.insert(def.name().to_owned(), self.defs.len());
+                self.defs.push(def);
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&ToolDef> {
+        self.index.get(name).map(|&i| &self.defs[i])
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.defs.len()
+    }
+}
+
+/// What every session of a server shares.
+pub(crate) struct ServerShared {
+    pub(crate) info: Implementation,
+    pub(crate) instructions: Option<String>,
+    tools: RwLock<Arc<ToolRegistry>>,
+    pub(crate) state: StateMap,
+    pub(crate) config: ServerConfig,
+    pub(crate) shutdown: CancellationToken,
+}
+
+impl ServerShared {
+    pub(crate) fn tools(&self) -> Arc<ToolRegistry> {
+        self.tools.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn has_tools(&self) -> bool {
+        self.tools().len() > 0
+    }
+}
+
+/// An MCP server, configured with a builder.
+///
+/// ```no_run
+/// use mcp_server::prelude::*;
+///
+/// /// Echo the text back.
+/// #[tool]
+/// async fn echo(text: String) -> String {
+///     text
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> anyhow::Result<()> {
+///     Server::new("echo").tool(echo).serve_stdio().await
+/// }
+/// ```
+pub struct Server {
+    name: String,
+    version: Option<String>,
+    title: Option<String>,
+    instructions: Option<String>,
+    tools: ToolRegistry,
+    state: StateMap,
+    config: ServerConfig,
+    shutdown: CancellationToken,
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("name", &self.name)
+            .field(
+                "tools",
+                &self
+                    .tools
+                    .defs
+                    .iter()
+                    .map(ToolDef::name)
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// A server that reports `name` as `serverInfo.name`.
+    ///
+    /// `serverInfo.version` is the version given to [`Server::version`], or else the version of
+    /// the crate that defines the first registered tool (the macros record it), never this
+    /// SDK's version.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            version: None,
+            title: None,
+            instructions: None,
+            tools: ToolRegistry::default(),
+            state: StateMap::default(),
+            config: ServerConfig::default(),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    /// Sets `serverInfo.version`.
+    #[must_use]
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Sets `serverInfo.title`, the display name.
+    #[must_use]
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sets the instructions clients may pass to the model (e.g. in a system prompt).
+    #[must_use]
+    pub fn instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+
+    /// Registers a tool: a function annotated with `#[tool]`, or a [`ToolDef`].
+    #[must_use]
+    pub fn tool(mut self, tool: impl IntoTool) -> Self {
+        self.tools.insert(tool.into_tool());
+        self
+    }
+
+    /// Registers every `#[tool]` method of a value whose impl block is annotated with `#[tools]`.
+    #[must_use]
+    pub fn tools<T: ToolBox>(mut self, toolbox: T) -> Self {
+        for def in Arc::new(toolbox).tool_defs() {
+            self.tools.insert(def);
+        }
+        self
+    }
+
+    /// Provides shared state, reachable from handlers as `State<T>` or `ctx.state::<T>()`.
+    #[must_use]
+    pub fn state<T: Send + Sync + 'static>(self, value: T) -> Self {
+        self.state.insert_arc(Arc::new(value));
+        self
+    }
+
+    /// Replaces the configuration.
+    #[must_use]
+    pub fn config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Changes the configuration in place.
+    #[must_use]
+    pub fn configure(mut self, f: impl FnOnce(&mut ServerConfig)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
+    /// A handle to stop the server from elsewhere.
+    pub fn handle(&self) -> ServerHandle {
+        ServerHandle {
+            shutdown: self.shutdown.clone(),
+        }
+    }
+
+    pub(crate) fn into_shared(self) -> Arc<ServerShared> {
+        let version = self
+            .version
+            .or_else(|| {
+                self.tools
+                    .defs
+                    .iter()
+                    .find_map(|d| d.crate_version)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "0.0.0".to_owned());
+        let mut info = Implementation::new(self.name, version);
+        info.title = self.title;
+        Arc::new(ServerShared {
+            info,
+            instructions: self.instructions,
+            tools: RwLock::new(Arc::new(self.tools)),
+            state: self.state,
+            config: self.config,
+            shutdown: self.shutdown,
+        })
+    }
+
+    /// Serves one client over stdin and stdout until stdin closes, SIGINT or SIGTERM arrives,
+    /// or [`ServerHandle::shutdown`] is called. In-flight requests are then cancelled and given
+    /// [`ServerConfig::shutdown_grace`] to finish. A second signal exits at once.
+    ///
+    /// Nothing but protocol messages is written to stdout; log with `tracing` to stderr.
+    pub async fn serve_stdio(self) -> anyhow::Result<()> {
+        let shutdown = self.shutdown.clone();
+        spawn_signal_watcher(shutdown.clone());
+        self.serve_stream(tokio::io::stdin(), tokio::io::stdout())
+            .await
+    }
+
+    /// Serves one client over any byte stream pair (newline-delimited JSON-RPC), until the
+    /// input ends or the server is shut down.
+    pub async fn serve_stream<R, W>(self, reader: R, writer: W) -> anyhow::Result<()>
+    where
+        R: AsyncRead + Unpin,
+        W: AsyncWrite + Unpin + Send + 'static,
+    {
+        let shared = self.into_shared();
+        let config = &shared.config;
+        let engine_config = {
+            let mut c = EngineConfig::default();
+            c.max_in_flight = config.max_in_flight;
+            c.cancel_grace = config.cancel_grace;
+            c
+        };
+        let session = Session::new(shared.clone());
+        let (engine, outbound) = Engine::new(Arc::new(SessionHandler(session)), engine_config);
+        let stop = shared.shutdown.clone();
+        let max = config.max_message_size;
+        let (end, writer_task) = run_stream(&engine, outbound, reader, writer, max, &stop).await;
+        tracing::debug!(?end, "connection ended; shutting down");
+        engine.cancel_in_flight();
+        engine.drain(shared.config.shutdown_grace).await;
+        engine.close();
+        let _ = writer_task.await;
+        if end == StreamEnd::ReadError {
+            anyhow::bail!("reading the input failed");
+        }
+        Ok(())
+    }
+}
+
+/// A handle to a running server.
+#[derive(Debug, Clone)]
+pub struct ServerHandle {
+    shutdown: CancellationToken,
+}
+
+impl ServerHandle {
+    /// Stops the server: in-flight requests are cancelled and given the shutdown grace period,
+    /// then `serve_*` returns.
+    pub fn shutdown(&self) {
+        self.shutdown.cancel();
+    }
+
+    /// Whether shutdown was requested.
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutdown.is_cancelled()
+    }
+}
+
+/// On the first SIGINT or SIGTERM, requests a graceful shutdown; on a second, exits at once.
+pub(crate) fn spawn_signal_watcher(shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        let mut count = 0u32;
+        loop {
+            let code = wait_for_signal().await;
+            count += 1;
+            if count == 1 {
+                tracing::info!("signal received; shutting down (send it again to exit at once)");
+                shutdown.cancel();
+            } else {
+                std::process::exit(code);
+            }
+        }
+    });
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> i32 {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        std::future::pending::<()>().await;
+        unreachable!()
+    };
+    tokio::select! {
+        _ = int.recv() => 130,
+        _ = term.recv() => 143,
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> i32 {
+    let _ = tokio::signal::ctrl_c().await;
+    130
+}

@@ -1,0 +1,310 @@
+//! One client connection: the lifecycle state machine and method routing.
+
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use mcp_core::jsonrpc::{strip_position, to_raw};
+use mcp_core::model::{
+    ClientCapabilities, Implementation, InitializeRequestParams, InitializeResult, LoggingLevel,
+    ServerCapabilities, ToolsCapability,
+};
+use mcp_core::peer::{
+    Dispatch, Handler, HandlerResult, IncomingNotification, IncomingRequest, Peer, RequestContext,
+};
+use mcp_core::version::ProtocolVersion;
+use mcp_core::{JsonObject, McpError};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::context::Context;
+use crate::server::ServerShared;
+use crate::tool::{ToolCall, ToolCallError};
+
+const NOT_NEGOTIATED: u8 = u8::MAX;
+
+/// The state of one connection.
+pub(crate) struct Session {
+    server: Arc<ServerShared>,
+    pub(crate) initialized: AtomicBool,
+    version: AtomicU8,
+    client: OnceLock<(ClientCapabilities, Implementation)>,
+    log_level: AtomicU8,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("version", &self.protocol_version())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Levels are declared in increasing severity, so the discriminant orders them.
+fn level_index(level: LoggingLevel) -> u8 {
+    level as u8
+}
+
+fn version_index(v: ProtocolVersion) -> u8 {
+    match v {
+        ProtocolVersion::V2024_11_05 => 0,
+        ProtocolVersion::V2025_03_26 => 1,
+        ProtocolVersion::V2025_06_18 => 2,
+        _ => 3,
+    }
+}
+
+fn version_from_index(i: u8) -> Option<ProtocolVersion> {
+    Some(match i {
+        0 => ProtocolVersion::V2024_11_05,
+        1 => ProtocolVersion::V2025_03_26,
+        2 => ProtocolVersion::V2025_06_18,
+        3 => ProtocolVersion::V2025_11_25,
+        _ => return None,
+    })
+}
+
+impl Session {
+    pub(crate) fn new(server: Arc<ServerShared>) -> Arc<Self> {
+        Arc::new(Self {
+            server,
+            initialized: AtomicBool::new(false),
+            version: AtomicU8::new(NOT_NEGOTIATED),
+            client: OnceLock::new(),
+            log_level: AtomicU8::new(level_index(LoggingLevel::Info)),
+        })
+    }
+
+    pub(crate) fn server(&self) -> &Arc<ServerShared> {
+        &self.server
+    }
+
+    /// The negotiated revision (the latest until `initialize` negotiated one).
+    pub(crate) fn protocol_version(&self) -> ProtocolVersion {
+        version_from_index(self.version.load(Ordering::Acquire)).unwrap_or(ProtocolVersion::LATEST)
+    }
+
+    pub(crate) fn client_capabilities(&self) -> Option<ClientCapabilities> {
+        self.client.get().map(|(c, _)| c.clone())
+    }
+
+    pub(crate) fn client_info(&self) -> Option<Implementation> {
+        self.client.get().map(|(_, i)| i.clone())
+    }
+
+    pub(crate) fn log_enabled(&self, level: LoggingLevel) -> bool {
+        level_index(level) >= self.log_level.load(Ordering::Relaxed)
+    }
+
+    fn initialize(&self, params: Option<&RawValue>) -> HandlerResult {
+        let params: InitializeRequestParams = parse_params(params)?;
+        if self.initialized.swap(true, Ordering::AcqRel) {
+            return Err(McpError::invalid_request(
+                "The session is already initialized",
+            ));
+        }
+        let version = ProtocolVersion::negotiate(&params.protocol_version);
+        self.version
+            .store(version_index(version), Ordering::Release);
+        let _ = self.client.set((params.capabilities, params.client_info));
+        let server = &self.server;
+        let mut capabilities = ServerCapabilities::new().with_logging(JsonObject::new());
+        if server.has_tools() {
+            capabilities = capabilities.with_tools(ToolsCapability::new());
+        }
+        let mut result = InitializeResult::new(version.as_str(), capabilities, server.info.clone());
+        if let Some(instructions) = &server.instructions {
+            result = result.with_instructions(instructions.clone());
+        }
+        to_raw(&result)
+    }
+
+    fn set_level(&self, params: Option<&RawValue>) -> HandlerResult {
+        #[derive(Deserialize)]
+        struct P<'a> {
+            #[serde(borrow)]
+            level: Cow<'a, str>,
+        }
+        let p: P<'_> = parse_params(params)?;
+        let level: LoggingLevel = p.level.parse().map_err(|_| {
+            McpError::invalid_params(format!(
+                "Invalid log level `{}`: expected one of debug, info, notice, warning, error, critical, alert, emergency",
+                p.level
+            ))
+        })?;
+        self.log_level.store(level_index(level), Ordering::Relaxed);
+        Ok(empty_result())
+    }
+
+    fn list_tools(&self, params: Option<&RawValue>) -> HandlerResult {
+        let cursor = parse_cursor(params)?;
+        let registry = self.server.tools();
+        let page = self.server.config.page_size.max(1);
+        let start = match cursor {
+            None => 0,
+            Some(c) => decode_cursor(&c, registry.len())?,
+        };
+        let end = (start + page).min(registry.len());
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page<'a> {
+            tools: Vec<&'a mcp_core::model::Tool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            next_cursor: Option<String>,
+        }
+        let tools = registry.defs[start..end]
+            .iter()
+            .map(|d| d.tool.as_ref())
+            .collect();
+        let next_cursor = (end < registry.len()).then(|| encode_cursor(end));
+        to_raw(&Page { tools, next_cursor })
+    }
+
+    fn call_tool(self: &Arc<Self>, params: Option<Box<RawValue>>, cx: RequestContext) -> Dispatch {
+        #[derive(Deserialize)]
+        struct P<'a> {
+            #[serde(borrow)]
+            name: Cow<'a, str>,
+            #[serde(borrow, default)]
+            arguments: Option<&'a RawValue>,
+            #[serde(rename = "_meta", default)]
+            meta: Option<JsonObject>,
+        }
+        let p: P<'_> = match parse_params(params.as_deref()) {
+            Ok(p) => p,
+            Err(e) => return Dispatch::Reply(Err(e)),
+        };
+        let registry = self.server.tools();
+        let Some(tool) = registry.get(&p.name) else {
+            return Dispatch::Reply(Err(McpError::invalid_params(format!(
+                "Unknown tool: {}",
+                p.name
+            ))));
+        };
+        let tool_name: Arc<str> = Arc::from(p.name.as_ref());
+        let ctx = Context::new(cx, self.clone(), p.meta, None);
+        let call = ToolCall {
+            ctx: ctx.clone(),
+            arguments: p.arguments.map(ToOwned::to_owned),
+            tool_name: tool_name.clone(),
+        };
+        let fut = crate::logging::scope(ctx, tool.call(call));
+        let version = self.protocol_version();
+        Dispatch::Spawn(Box::pin(async move {
+            match fut.await {
+                Ok(result) => to_raw(&result),
+                Err(ToolCallError::InvalidArguments(msg)) => {
+                    let msg = format!("Invalid arguments for tool `{tool_name}`: {msg}");
+                    if version >= ProtocolVersion::V2025_11_25 {
+                        let mut result = mcp_core::model::CallToolResult::new(vec![
+                            mcp_core::model::ContentBlock::text(msg),
+                        ]);
+                        result.is_error = Some(true);
+                        to_raw(&result)
+                    } else {
+                        Err(McpError::invalid_params(msg))
+                    }
+                }
+                Err(ToolCallError::Protocol(e)) => Err(e),
+            }
+        }))
+    }
+}
+
+/// The engine-facing handler of one session.
+pub(crate) struct SessionHandler(pub(crate) Arc<Session>);
+
+impl Handler for SessionHandler {
+    fn handle_request(&self, request: IncomingRequest, cx: RequestContext) -> Dispatch {
+        let session = &self.0;
+        let params = request.params.as_deref();
+        let method = request.method.as_str();
+        match method {
+            "initialize" => return Dispatch::Reply(session.initialize(params)),
+            "ping" => return Dispatch::Reply(Ok(empty_result())),
+            _ => {}
+        }
+        let known = KNOWN_METHODS.contains(&method);
+        if !session.initialized.load(Ordering::Acquire) {
+            return Dispatch::Reply(Err(if known {
+                McpError::invalid_request(format!("Received `{method}` before `initialize`"))
+            } else {
+                McpError::method_not_found(method)
+            }));
+        }
+        match method {
+            "tools/list" if session.server.has_tools() => {
+                Dispatch::Reply(session.list_tools(params))
+            }
+            "tools/call" if session.server.has_tools() => session.call_tool(request.params, cx),
+            "logging/setLevel" => Dispatch::Reply(session.set_level(params)),
+            _ => Dispatch::Reply(Err(McpError::method_not_found(method))),
+        }
+    }
+
+    fn handle_notification(&self, notification: IncomingNotification, _peer: &Peer) {
+        match notification.method.as_str() {
+            "notifications/initialized" => {}
+            other => tracing::debug!(method = other, "ignoring notification"),
+        }
+    }
+
+    fn allow_batch(&self) -> bool {
+        self.0.initialized.load(Ordering::Acquire) && self.0.protocol_version().allows_batches()
+    }
+}
+
+/// Methods of the client-to-server direction that this server may implement.
+const KNOWN_METHODS: &[&str] = &[
+    "tools/list",
+    "tools/call",
+    "logging/setLevel",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "prompts/list",
+    "prompts/get",
+    "completion/complete",
+    "tasks/get",
+    "tasks/result",
+    "tasks/list",
+    "tasks/cancel",
+];
+
+fn empty_result() -> Box<RawValue> {
+    RawValue::from_string("{}".to_owned()).expect("`{}` is valid JSON")
+}
+
+/// Deserializes `params` into `T`; absent params read as `{}`. Errors are -32602.
+pub(crate) fn parse_params<'a, T: Deserialize<'a>>(
+    params: Option<&'a RawValue>,
+) -> Result<T, McpError> {
+    let text = params.map_or("{}", RawValue::get);
+    serde_json::from_str(text)
+        .map_err(|e| McpError::invalid_params(format!("Invalid params: {}", strip_position(&e))))
+}
+
+fn parse_cursor(params: Option<&RawValue>) -> Result<Option<String>, McpError> {
+    #[derive(Deserialize)]
+    struct P {
+        #[serde(default)]
+        cursor: Option<String>,
+    }
+    Ok(parse_params::<P>(params)?.cursor)
+}
+
+const CURSOR_PREFIX: &str = "offset:";
+
+fn encode_cursor(offset: usize) -> String {
+    format!("{CURSOR_PREFIX}{offset}")
+}
+
+fn decode_cursor(cursor: &str, len: usize) -> Result<usize, McpError> {
+    cursor
+        .strip_prefix(CURSOR_PREFIX)
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n > 0 && n < len)
+        .ok_or_else(|| McpError::invalid_params(format!("Invalid cursor `{cursor}`")))
+}

@@ -1,0 +1,71 @@
+//! The official Python SDK (`pip install mcp`) as a third-party client of our example servers.
+//!
+//! Needs the interop virtualenv (`tests/interop/.venv`, created by `scripts/test`), or a
+//! Python with the `mcp` package named by `MCP_PYTHON`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use mcp_tests::{bin_path, workspace_root};
+use serde_json::Value;
+
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("MCP_PYTHON") {
+        return p.into();
+    }
+    let venv = workspace_root().join("tests/interop/.venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the interop virtualenv is missing: run scripts/test, or create it with \
+         `python3 -m venv tests/interop/.venv && tests/interop/.venv/bin/pip install mcp==2.3.0`"
+    );
+    venv
+}
+
+fn run_client(script: &str, args: &[&str]) -> Value {
+    let out = Command::new(python())
+        .arg(workspace_root().join("tests/interop").join(script))
+        .args(args)
+        .output()
+        .expect("run the Python client");
+    assert!(
+        out.status.success(),
+        "Python client failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("client output is not JSON ({e}): {stdout}"))
+}
+
+#[test]
+fn python_sdk_lists_and_calls_the_echo_example_over_stdio() {
+    let echo = bin_path("echo");
+    let seen = run_client("py_stdio_client.py", &[echo.to_str().unwrap()]);
+    assert_eq!(seen["server_info"]["name"], "echo");
+    assert_eq!(seen["server_info"]["version"], "1.0.0");
+    assert_eq!(seen["protocol_version"], "2025-11-25");
+    let schema = &seen["tools"]["echo"]["input_schema"];
+    assert_eq!(schema["properties"]["text"]["type"], "string");
+    assert_eq!(schema["required"], serde_json::json!(["text"]));
+    assert_eq!(
+        seen["tools"]["echo"]["description"],
+        "Echo the text back, unchanged."
+    );
+    assert_eq!(seen["echo"]["text"], "hello from python");
+    assert_eq!(seen["slow_count"], "counted to 3");
+    let progress = seen["progress"].as_array().unwrap();
+    assert_eq!(progress.len(), 3, "{seen}");
+    assert_eq!(progress[2]["progress"], 3.0);
+    assert_eq!(progress[2]["total"], 3.0);
+    assert_eq!(seen["bad_arguments"]["is_error"], true);
+    assert!(
+        seen["bad_arguments"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("`text`")
+    );
+}
