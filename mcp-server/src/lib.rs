@@ -28,6 +28,8 @@
 #![deny(missing_docs)]
 
 pub mod context;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod logging;
 mod server;
 mod session;
