@@ -134,7 +134,7 @@ fn signature_shape(diag: &Diagnostics, sig: &Signature, kind: Kind) -> bool {
         diag.error(sig.fn_token.span, "a tool must be an `async fn`");
         ok = false;
     }
-    if let Some(token) = &sig.unsafety {
+    if let syn::Safety::Unsafe(token) = &sig.safety {
         diag.error(token.span, "a tool cannot be an `unsafe fn`");
         ok = false;
     }
@@ -176,12 +176,12 @@ fn signature_shape(diag: &Diagnostics, sig: &Signature, kind: Kind) -> bool {
             ok = false;
         }
         (Kind::Method, Some(receiver)) => {
-            let by_shared_ref = receiver.colon_token.is_none()
-                && receiver.mutability.is_none()
-                && receiver
-                    .reference
-                    .as_ref()
-                    .is_some_and(|(_, lifetime)| lifetime.as_ref().is_none_or(|l| l.ident == "_"));
+            let by_shared_ref = receiver.mutability.is_none()
+                && matches!(
+                    &receiver.kind,
+                    syn::ReceiverKind::Reference(_, lifetime, None)
+                        if lifetime.as_ref().is_none_or(|l| l.ident == "_")
+                );
             if !by_shared_ref {
                 diag.error_spanned(receiver, "a tool method must take `&self`");
                 ok = false;
@@ -285,7 +285,7 @@ fn borrowed_part(ty: &Type) -> Option<Borrowed<'_>> {
                     PathArguments::Parenthesized(args) => args
                         .inputs
                         .iter()
-                        .find_map(borrowed_part)
+                        .find_map(|arg| borrowed_part(&arg.ty))
                         .or_else(|| match &args.output {
                             ReturnType::Type(_, t) => borrowed_part(t),
                             ReturnType::Default => None,

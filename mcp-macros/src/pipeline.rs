@@ -79,7 +79,7 @@ pub(crate) fn tools_with(diag: &Diagnostics, args: TokenStream, item: TokenStrea
             return item;
         }
     };
-    if let Some((_, path, _)) = &item.trait_ {
+    if let Some((path, _)) = &item.trait_ {
         diag.error_spanned(
             path,
             "`#[tools]` applies to an inherent `impl` block, not to a trait impl",

@@ -684,7 +684,7 @@ fn tools_expansion() {
     );
     // `ToolBox`, with the impl's generics, and one `ToolDef` per tool.
     let toolbox = impls[1];
-    let (_, path, _) = toolbox.trait_.as_ref().expect("a trait impl");
+    let (path, _) = toolbox.trait_.as_ref().expect("a trait impl");
     assert_eq!(path_string(path), "::mcp_server::__private::ToolBox");
     assert_eq!(toolbox.generics.params.len(), 1);
     assert_eq!(tool_box_len(&file), 2);
@@ -759,7 +759,7 @@ fn free_tool_expansion() {
             _ => None,
         })
         .expect("Target");
-    let Type::BareFn(fn_ptr) = target else {
+    let Type::FnPtr(fn_ptr) = target else {
         panic!("Target is a fn pointer")
     };
     assert_eq!(fn_ptr.inputs.len(), 5);
@@ -933,7 +933,7 @@ fn find_impl<'a>(stmts: &'a [Stmt], trait_path: &str) -> Option<&'a ItemImpl> {
         Stmt::Item(Item::Impl(i))
             if i.trait_
                 .as_ref()
-                .is_some_and(|(_, p, _)| path_string(p) == trait_path) =>
+                .is_some_and(|(p, _)| path_string(p) == trait_path) =>
         {
             Some(i)
         }

@@ -554,6 +554,20 @@ impl FromContext for Logger {
 }
 
 /// The request's `_meta` object (empty when it had none).
+///
+/// ```
+/// use mcp_server::prelude::*;
+///
+/// /// Report which trace the caller attached, if any.
+/// #[tool]
+/// async fn traced(meta: RequestMeta) -> String {
+///     match meta.0.get("com.example/trace-id").and_then(|v| v.as_str()) {
+///         Some(id) => format!("trace {id}"),
+///         None => "untraced".to_owned(),
+///     }
+/// }
+/// # let _ = Server::new("doc").tool(traced);
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct RequestMeta(pub JsonObject);
 
@@ -564,6 +578,19 @@ impl FromContext for RequestMeta {
 }
 
 /// The client, for requests back to it (sampling, elicitation, roots) and notifications.
+///
+/// ```
+/// use mcp_server::prelude::*;
+///
+/// /// Ask the client to confirm it is alive.
+/// #[tool]
+/// async fn ping_client(client: ClientPeer) -> Result<String, ToolError> {
+///     let options = mcp_server::mcp_core::peer::RequestOptions::new();
+///     client.request_raw::<()>("ping", None, options).await?;
+///     Ok("the client answered".to_owned())
+/// }
+/// # let _ = Server::new("doc").tool(ping_client);
+/// ```
 #[derive(Clone, Debug)]
 pub struct ClientPeer(pub Peer);
 
