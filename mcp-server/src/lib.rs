@@ -27,7 +27,11 @@
 //! schema, its `///` doc its description, `Option<T>` optional. See [`tool`](macro@tool).
 #![deny(missing_docs)]
 
+pub mod cli;
 pub mod context;
+/// The error guide: what the client sees for every kind of failure.
+#[doc = include_str!("../docs/errors.md")]
+pub mod errors_guide {}
 #[cfg(feature = "http")]
 pub mod http;
 pub mod logging;
@@ -35,6 +39,7 @@ mod server;
 mod session;
 pub mod tool;
 
+pub use cli::ServeArgs;
 pub use context::{
     Cancellation, Cancelled, ClientPeer, Context, FromContext, Logger, Progress, ProgressValue,
     RequestMeta, State,

@@ -4,7 +4,7 @@
 //! `stubborn_search` never looks: the runtime still stops it once the grace period after the
 //! cancellation (500 ms by default) has passed.
 //!
-//! Run it over stdio: `cargo run -p cancellable-server`.
+//! Run it over stdio: `cargo run -p cancellable-server`; over Streamable HTTP: `cargo run -p cancellable-server -- --http 127.0.0.1:8080`.
 
 use std::time::Duration;
 
@@ -65,6 +65,6 @@ async fn main() -> anyhow::Result<()> {
     Server::new("cancellable-server")
         .tool(long_running_search)
         .tool(stubborn_search)
-        .serve_stdio()
+        .run()
         .await
 }

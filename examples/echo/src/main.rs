@@ -1,6 +1,6 @@
 //! The smallest useful MCP server: `echo` returns its input, `slow_count` counts with progress.
 //!
-//! Run it over stdio: `cargo run -p echo`.
+//! Run it over stdio: `cargo run -p echo`; over Streamable HTTP: `cargo run -p echo -- --http 127.0.0.1:8080`.
 
 use std::time::Duration;
 
@@ -40,9 +40,5 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    Server::new("echo")
-        .tool(echo)
-        .tool(slow_count)
-        .serve_stdio()
-        .await
+    Server::new("echo").tool(echo).tool(slow_count).run().await
 }

@@ -13,7 +13,7 @@
 //! | starting with `fail` | a tool result with `isError: true` |
 //! | anything else | the input, processed |
 //!
-//! Run it over stdio: `cargo run -p errors-server`.
+//! Run it over stdio: `cargo run -p errors-server`; over Streamable HTTP: `cargo run -p errors-server -- --http 127.0.0.1:8080`.
 
 use mcp_server::prelude::*;
 
@@ -88,6 +88,6 @@ async fn main() -> anyhow::Result<()> {
         .init();
     Server::new("errors-server")
         .tool(safe_operation)
-        .serve_stdio()
+        .run()
         .await
 }

@@ -4,7 +4,7 @@
 //! Events emitted with `tracing` inside a tool reach the client through `McpLogLayer` (and
 //! stderr through the fmt layer); `ctx.log` sends directly.
 //!
-//! Run it over stdio: `cargo run -p logging-server`.
+//! Run it over stdio: `cargo run -p logging-server`; over Streamable HTTP: `cargo run -p logging-server -- --http 127.0.0.1:8080`.
 
 use mcp_server::logging::McpLogLayer;
 use mcp_server::prelude::*;
@@ -43,6 +43,6 @@ async fn main() -> anyhow::Result<()> {
         .init();
     Server::new("logging-server")
         .tool(debug_operation)
-        .serve_stdio()
+        .run()
         .await
 }

@@ -1,6 +1,6 @@
 //! Progress notifications (seed section 1): long operations keep the client informed.
 //!
-//! Run it over stdio: `cargo run -p progress-server`.
+//! Run it over stdio: `cargo run -p progress-server`; over Streamable HTTP: `cargo run -p progress-server -- --http 127.0.0.1:8080`.
 
 use std::time::Duration;
 
@@ -68,6 +68,6 @@ async fn main() -> anyhow::Result<()> {
     Server::new("progress-server")
         .tool(process_large_file)
         .tool(batch_operation)
-        .serve_stdio()
+        .run()
         .await
 }

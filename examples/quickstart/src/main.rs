@@ -1,6 +1,6 @@
 //! A first MCP server: a few tools a reader grasps at a glance.
 //!
-//! Run it over stdio: `cargo run -p quickstart`.
+//! Run it over stdio: `cargo run -p quickstart`; over Streamable HTTP: `cargo run -p quickstart -- --http 127.0.0.1:8080`.
 
 use mcp_server::prelude::*;
 
@@ -73,6 +73,6 @@ async fn main() -> anyhow::Result<()> {
         .tool(add)
         .tool(greet)
         .tool(stats)
-        .serve_stdio()
+        .run()
         .await
 }

@@ -1,0 +1,169 @@
+//! Choosing the transport from the command line, so every server built with this SDK accepts
+//! the same flags:
+//!
+//! | flag | meaning |
+//! |---|---|
+//! | (none) | serve one client over stdin/stdout |
+//! | `--http ADDR` | serve Streamable HTTP at `http://ADDR/mcp` (needs the `http` feature) |
+//! | `--stateless` | with `--http`: no sessions, JSON responses (for replicas behind a load balancer) |
+//! | `--json-response` | with `--http`: answer requests with one JSON body instead of an SSE stream |
+//!
+//! ```no_run
+//! use mcp_server::prelude::*;
+//!
+//! # #[tool] async fn echo(text: String) -> String { text }
+//! #[tokio::main]
+//! async fn main() -> anyhow::Result<()> {
+//!     // `my-server` for stdio, `my-server --http 127.0.0.1:8080` for HTTP.
+//!     Server::new("my-server").tool(echo).run().await
+//! }
+//! ```
+//!
+//! A server with flags of its own takes the transport flags out first with
+//! [`ServeArgs::extract`], parses what remains, then calls [`Server::serve`].
+
+use std::net::SocketAddr;
+
+use anyhow::{Context as _, bail};
+
+use crate::server::Server;
+
+/// The transport chosen on the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServeArgs {
+    /// `--http ADDR`: serve Streamable HTTP on this address instead of stdio.
+    pub http: Option<SocketAddr>,
+    /// `--stateless`: stateless HTTP mode.
+    pub stateless: bool,
+    /// `--json-response`: JSON responses instead of SSE streams.
+    pub json_response: bool,
+}
+
+/// The usage lines of the transport flags, for a server's own `--help`.
+pub const USAGE: &str = "\
+  (no flags)          serve one client over stdin/stdout
+  --http ADDR         serve Streamable HTTP at http://ADDR/mcp
+  --stateless         with --http: no sessions, JSON responses
+  --json-response     with --http: JSON responses instead of SSE streams";
+
+impl ServeArgs {
+    /// Removes the transport flags from `args` (program name excluded) and returns them,
+    /// leaving the server's own arguments in place.
+    pub fn extract(args: &mut Vec<String>) -> anyhow::Result<Self> {
+        let mut out = Self::default();
+        let mut rest = Vec::with_capacity(args.len());
+        let mut iter = std::mem::take(args).into_iter();
+        while let Some(arg) = iter.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+                _ => (arg.clone(), None),
+            };
+            match flag.as_str() {
+                "--http" => {
+                    let value = match inline {
+                        Some(v) => v,
+                        None => iter
+                            .next()
+                            .context("`--http` needs an address, e.g. --http 127.0.0.1:8080")?,
+                    };
+                    out.http = Some(value.parse().with_context(|| {
+                        format!("`--http {value}`: expected an address like 127.0.0.1:8080")
+                    })?);
+                }
+                "--stateless" => out.stateless = true,
+                "--json-response" => out.json_response = true,
+                _ => rest.push(arg),
+            }
+        }
+        *args = rest;
+        if out.http.is_none() && (out.stateless || out.json_response) {
+            bail!("`--stateless` and `--json-response` only apply with `--http ADDR`");
+        }
+        Ok(out)
+    }
+
+    /// Parses exactly the transport flags; anything else is an error.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> anyhow::Result<Self> {
+        let mut args: Vec<String> = args.into_iter().collect();
+        let out = Self::extract(&mut args)?;
+        if let Some(unknown) = args.first() {
+            bail!("unexpected argument `{unknown}`\n\nusage:\n{USAGE}");
+        }
+        Ok(out)
+    }
+}
+
+impl Server {
+    /// Serves over the transport the process's command line chooses (see the
+    /// [module docs](crate::cli)): stdio by default, Streamable HTTP with `--http ADDR`.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let args = ServeArgs::parse(std::env::args().skip(1))?;
+        self.serve(args).await
+    }
+
+    /// Serves over the transport `args` describes.
+    pub async fn serve(self, args: ServeArgs) -> anyhow::Result<()> {
+        match args.http {
+            None => self.serve_stdio().await,
+            Some(addr) => self.serve_http_args(addr, &args).await,
+        }
+    }
+
+    #[cfg(feature = "http")]
+    async fn serve_http_args(self, addr: SocketAddr, args: &ServeArgs) -> anyhow::Result<()> {
+        let config = if args.stateless {
+            crate::http::HttpConfig::stateless()
+        } else {
+            crate::http::HttpConfig::new().json_response(args.json_response)
+        };
+        self.serve_http_with(addr, config).await
+    }
+
+    #[cfg(not(feature = "http"))]
+    async fn serve_http_args(self, addr: SocketAddr, _args: &ServeArgs) -> anyhow::Result<()> {
+        bail!(
+            "cannot serve HTTP on {addr}: this server was built without the `http` feature of mcp-server"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn transport_flags_are_extracted_and_the_rest_is_left() {
+        let mut a = args(&[
+            "--root",
+            "/tmp",
+            "--http",
+            "127.0.0.1:8080",
+            "--json-response",
+            "x",
+        ]);
+        let s = ServeArgs::extract(&mut a).unwrap();
+        assert_eq!(s.http, Some("127.0.0.1:8080".parse().unwrap()));
+        assert!(s.json_response && !s.stateless);
+        assert_eq!(a, args(&["--root", "/tmp", "x"]));
+        let s = ServeArgs::parse(args(&["--http=[::1]:9000", "--stateless"])).unwrap();
+        assert_eq!(s.http, Some("[::1]:9000".parse().unwrap()));
+        assert!(s.stateless);
+        assert_eq!(ServeArgs::parse(args(&[])).unwrap(), ServeArgs::default());
+    }
+
+    #[test]
+    fn bad_transport_flags_are_errors() {
+        assert!(ServeArgs::parse(args(&["--http"])).is_err());
+        assert!(ServeArgs::parse(args(&["--http", "localhost"])).is_err());
+        assert!(ServeArgs::parse(args(&["--stateless"])).is_err());
+        let e = ServeArgs::parse(args(&["--verbose"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unexpected argument `--verbose`"), "{e}");
+    }
+}
