@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod client_requests;
 pub mod context;
 /// The error guide: what the client sees for every kind of failure.
 #[doc = include_str!("../docs/errors.md")]
