@@ -17,9 +17,9 @@ use mcp_core::model::{
     Request, RequestParams, Resource, ResourceTemplate, ServerCapabilities, SetLevelRequestParams,
     SubscribeRequestParams, Tool, UnsubscribeRequestParams, method, method_names,
 };
-use mcp_core::peer::{Engine, EngineConfig, HandlerResult, Peer, ProgressUpdate, RequestOptions};
+use mcp_core::peer::{Engine, EngineConfig, Peer, ProgressUpdate, RequestError, RequestOptions};
 use mcp_core::version::ProtocolVersion;
-use mcp_core::{ErrorCode, JsonObject, McpError, RequestId};
+use mcp_core::{JsonObject, McpError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -28,7 +28,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::process::{Child, Command};
 use tokio_util::sync::CancellationToken;
 
-use crate::connection::{Connection, Shared};
+use crate::connection::Connection;
 use crate::error::{ClientError, Result};
 use crate::handler::{ClientHandler, NotificationCallback, ServerNotification, request_handler};
 
@@ -152,6 +152,7 @@ pub struct ClientBuilder {
     request_timeout: Option<Duration>,
     initialize_timeout: Duration,
     max_message_size: usize,
+    http_headers: Vec<(String, String)>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -164,6 +165,10 @@ impl fmt::Debug for ClientBuilder {
             .field("stderr", &self.stderr)
             .field("request_timeout", &self.request_timeout)
             .field("initialize_timeout", &self.initialize_timeout)
+            .field(
+                "http_headers",
+                &self.http_headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -179,6 +184,7 @@ impl Default for ClientBuilder {
             request_timeout: None,
             initialize_timeout: Duration::from_secs(60),
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            http_headers: Vec::new(),
         }
     }
 }
@@ -293,6 +299,63 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds a header to every HTTP request of [`ClientBuilder::connect_http`], such as
+    /// `Authorization`. (Ignored by the stdio transports.) An invalid name or value makes
+    /// `connect_http` fail.
+    #[must_use]
+    pub fn http_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.http_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Connects to a server over Streamable HTTP at `url` (the MCP endpoint, usually ending in
+    /// `/mcp`), and performs the handshake.
+    ///
+    /// Each message is a `POST`; answers may be JSON or SSE streams. The session id the server
+    /// assigns is sent on every later request along with `MCP-Protocol-Version`; a session the
+    /// server ended (404) is replaced by a new one transparently; a response stream that ends
+    /// early is resumed with `Last-Event-ID` after the server's `retry` delay; the standalone
+    /// `GET` stream carries the server's own messages; [`Client::close`] deletes the session.
+    /// Only `http://` is supported for now: an `https://` URL fails with
+    /// [`ClientError::Transport`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), mcp_client::ClientError> {
+    /// let client = mcp_client::Client::builder()
+    ///     .http_header("Authorization", "Bearer s3cret")
+    ///     .connect_http("http://127.0.0.1:8080/mcp")
+    ///     .await?;
+    /// println!("{:?}", client.list_all_tools().await?);
+    /// client.close().await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "http")]
+    pub async fn connect_http(self, url: &str) -> Result<Client> {
+        let uri = crate::http::parse_url(url).map_err(ClientError::Transport)?;
+        let headers =
+            crate::http::parse_headers(&self.http_headers).map_err(ClientError::Transport)?;
+        let (engine, outbound) = Engine::new(Arc::new(self.handler), EngineConfig::default());
+        let engine = Arc::new(engine);
+        let transport = crate::http::HttpTransport::start(
+            engine.clone(),
+            outbound,
+            uri,
+            headers,
+            self.max_message_size,
+        );
+        let conn = Connection::from_http(engine, Arc::default(), transport);
+        Self::initialize(
+            conn,
+            None,
+            self.protocol_version,
+            self.capabilities,
+            self.client_info,
+            self.request_timeout,
+            self.initialize_timeout,
+        )
+        .await
+    }
+
     /// Starts `program` with `args` and connects to it over its stdin and stdout.
     pub async fn spawn<I, S>(self, program: impl AsRef<OsStr>, args: I) -> Result<Client>
     where
@@ -330,6 +393,10 @@ impl ClientBuilder {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true);
+        // Its own process group: a Ctrl-C in the terminal reaches the client only, which then
+        // cancels its calls properly instead of the server dying mid-request.
+        #[cfg(unix)]
+        command.process_group(0);
         command.stderr(match self.stderr {
             StderrMode::Inherit => Stdio::inherit(),
             StderrMode::Capture => Stdio::piped(),
@@ -371,24 +438,44 @@ impl ClientBuilder {
         W: AsyncWrite + Unpin + Send + 'static,
     {
         let (engine, outbound) = Engine::new(Arc::new(self.handler), EngineConfig::default());
-        let conn = Connection::start(engine, outbound, reader, writer, self.max_message_size);
+        let conn =
+            Connection::start_stream(engine, outbound, reader, writer, self.max_message_size);
+        Self::initialize(
+            conn,
+            process,
+            self.protocol_version,
+            self.capabilities,
+            self.client_info,
+            self.request_timeout,
+            self.initialize_timeout,
+        )
+        .await
+    }
+
+    /// Performs the `initialize` handshake over a started connection.
+    async fn initialize(
+        conn: Connection,
+        process: Option<ServerProcess>,
+        protocol_version: ProtocolVersion,
+        capabilities: ClientCapabilities,
+        client_info: Implementation,
+        request_timeout: Option<Duration>,
+        initialize_timeout: Duration,
+    ) -> Result<Client> {
         let mut client = Client {
             conn,
             init: InitializeResult::new(
-                self.protocol_version.as_str(),
+                protocol_version.as_str(),
                 ServerCapabilities::new(),
                 Implementation::new("", ""),
             ),
-            version: self.protocol_version,
-            request_timeout: self.request_timeout,
+            version: protocol_version,
+            request_timeout,
             process,
         };
-        let params = InitializeRequestParams::new(
-            self.protocol_version.as_str(),
-            self.capabilities,
-            self.client_info,
-        );
-        let options = CallOptions::new().timeout(self.initialize_timeout);
+        let params =
+            InitializeRequestParams::new(protocol_version.as_str(), capabilities, client_info);
+        let options = CallOptions::new().timeout(initialize_timeout);
         let init = match client
             .request_with::<method::Initialize>(params, options)
             .await
@@ -407,6 +494,7 @@ impl ClientBuilder {
         client
             .notify::<method::Initialized>(NotificationParams::new())
             .await?;
+        client.conn.initialized().await;
         Ok(client)
     }
 }
@@ -454,7 +542,8 @@ struct ServerProcess {
 /// A connection to an MCP server, initialized and ready for calls.
 ///
 /// Calls take `&self` and may run concurrently. Dropping the client closes the connection and
-/// kills the server process; [`Client::close`] shuts down gracefully instead.
+/// kills the server process (over HTTP: stops its streams and deletes the session in the
+/// background); [`Client::close`] shuts down gracefully instead.
 ///
 /// # Cancellation
 ///
@@ -544,6 +633,20 @@ impl Client {
         ClientBuilder::new().spawn_command_line(command_line).await
     }
 
+    /// Connects to a server over Streamable HTTP with the default settings (see
+    /// [`ClientBuilder::connect_http`]).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), mcp_client::ClientError> {
+    /// let client = mcp_client::Client::connect_http("http://127.0.0.1:8080/mcp").await?;
+    /// let result = client.call_tool("echo", serde_json::json!({ "text": "hi" })).await?;
+    /// # let _ = result; Ok(()) }
+    /// ```
+    #[cfg(feature = "http")]
+    pub async fn connect_http(url: &str) -> Result<Self> {
+        ClientBuilder::new().connect_http(url).await
+    }
+
     /// The protocol revision the server chose.
     pub fn negotiated_version(&self) -> ProtocolVersion {
         self.version
@@ -596,7 +699,8 @@ impl Client {
 
     /// Closes the connection gracefully: flushes what is queued and closes the server's input,
     /// then waits (3 s at most) for the server process to exit, killing it otherwise. Returns the
-    /// process's exit status, if there is a process and it exited.
+    /// process's exit status, if there is a process and it exited. Over HTTP: delivers what is
+    /// queued, ends the streams and deletes the session (`DELETE`); returns `None`.
     pub async fn close(mut self) -> Result<Option<ExitStatus>> {
         self.conn.shutdown().await;
         let Some(mut process) = self.process.take() else {
@@ -654,7 +758,7 @@ impl Client {
             .peer()
             .notify(N::METHOD, Some(&params))
             .await
-            .map_err(|e| self.classify(e))
+            .map_err(|_| self.connection_closed())
     }
 
     async fn send_request<P: Serialize>(
@@ -663,101 +767,49 @@ impl Client {
         params: &P,
         options: CallOptions,
     ) -> Result<Box<RawValue>> {
-        let peer = self.conn.peer();
-        let timeout = options.timeout.or(self.request_timeout);
         let mut request_options = RequestOptions::new();
-        if let Some(callback) = options.on_progress.clone() {
+        if let Some(timeout) = options.timeout.or(self.request_timeout) {
+            request_options = request_options.timeout(timeout);
+        }
+        if let Some(callback) = options.on_progress {
             request_options = request_options.on_progress(move |u: ProgressUpdate| {
                 callback(u.progress, u.total, u.message.as_deref())
             });
         }
-        if timeout.is_none() && options.cancel.is_none() {
-            let outcome = peer
-                .request_raw(method, Some(params), request_options)
-                .await;
-            return self.outcome(outcome);
+        if let Some((token, reason)) = options.cancel {
+            request_options = request_options.cancel_on(token, reason);
         }
-
-        // Tag the request so that the writer tells us its id: a call that gives up must name
-        // its reason in the `notifications/cancelled` the engine sends.
-        let mut value = serde_json::to_value(params).map_err(|e| {
-            ClientError::Request(McpError::internal(format!(
-                "Failed to serialize params: {e}"
-            )))
-        })?;
-        let (tag, mut id_rx) = self.conn.shared.register();
-        Shared::tag_params(&mut value, tag.value);
-        let request = peer.request_raw(method, Some(&value), request_options);
-        tokio::pin!(request);
-        let deadline = async move {
-            match timeout {
-                Some(t) => tokio::time::sleep(t).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::pin!(deadline);
-        let cancel = options.cancel;
-        let cancelled = async {
-            match &cancel {
-                Some((token, _)) => token.cancelled().await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::pin!(cancelled);
-
-        let mut id: Option<RequestId> = None;
-        let mut id_pending = true;
-        let (reason, error) = loop {
-            tokio::select! {
-                biased;
-                outcome = &mut request => return self.outcome(outcome),
-                got = &mut id_rx, if id_pending => {
-                    id_pending = false;
-                    id = got.ok();
-                }
-                () = &mut cancelled => {
-                    let reason = cancel.as_ref().map(|(_, r)| r.clone()).unwrap_or_default();
-                    break (reason.clone(), ClientError::Cancelled { method: method.to_owned(), reason });
-                }
-                () = &mut deadline => {
-                    let after = timeout.unwrap_or_default();
-                    break ("timeout".to_owned(), ClientError::Timeout { method: method.to_owned(), after });
-                }
-            }
-        };
-        if id_pending {
-            // The request is queued but the writer has not reached it yet.
-            id = tokio::time::timeout(Duration::from_millis(100), &mut id_rx)
-                .await
-                .ok()
-                .and_then(|r| r.ok());
+        if method == method_names::INITIALIZE {
+            // A client must never cancel `initialize`.
+            request_options = request_options.no_cancel_notification();
         }
-        if let Some(id) = id {
-            // A client must never cancel `initialize`: drop the notification instead.
-            let reason = (method != method_names::INITIALIZE).then_some(reason);
-            self.conn.shared.set_cancel_reason(id, reason);
-        }
-        // Returning drops `request`, which makes the engine send `notifications/cancelled`.
-        Err(error)
+        self.conn
+            .peer()
+            .request_raw(method, Some(params), request_options)
+            .await
+            .map_err(|e| self.classify(method, e))
     }
 
-    fn outcome(&self, outcome: HandlerResult) -> Result<Box<RawValue>> {
-        outcome.map_err(|e| self.classify(e))
+    /// The client's error for an engine's request error.
+    fn classify(&self, method: &str, e: RequestError) -> ClientError {
+        match e {
+            RequestError::Remote(e) => ClientError::Protocol(e),
+            RequestError::Timeout(after) => ClientError::Timeout {
+                method: method.to_owned(),
+                after,
+            },
+            RequestError::Cancelled(reason) => ClientError::Cancelled {
+                method: method.to_owned(),
+                reason,
+            },
+            RequestError::Closed => self.connection_closed(),
+            RequestError::Transport(detail) => ClientError::Transport(detail),
+            other => ClientError::Request(other.into()),
+        }
     }
 
-    /// Tells the engine's local failures apart from the server's error responses.
-    fn classify(&self, e: McpError) -> ClientError {
-        let local = e.code == ErrorCode::INTERNAL_ERROR && e.data.is_none();
-        if local && e.message == "Connection closed" && self.is_closed() {
-            return ClientError::ConnectionClosed(self.conn.shared.closed().flatten());
-        }
-        if local
-            && (e.message == "Too many requests awaiting a response"
-                || e.message.starts_with("Failed to serialize params"))
-        {
-            return ClientError::Request(e);
-        }
-        ClientError::Protocol(e)
+    fn connection_closed(&self) -> ClientError {
+        ClientError::ConnectionClosed(self.conn.closed.get().flatten())
     }
 
     // -----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ use mcp_core::McpError;
 /// The variants separate what a caller usually wants to tell apart: the server answered with a
 /// JSON-RPC error ([`ClientError::Protocol`]), the call gave up ([`ClientError::Timeout`],
 /// [`ClientError::Cancelled`]), or the connection itself is unusable
-/// ([`ClientError::Spawn`], [`ClientError::ConnectionClosed`]).
+/// ([`ClientError::Spawn`], [`ClientError::ConnectionClosed`], [`ClientError::Transport`]).
 ///
 /// A tool that fails is *not* an error here: it is a successful `tools/call` whose
 /// [`CallToolResult::is_error`](mcp_core::model::CallToolResult::is_error) is true.
@@ -87,6 +87,11 @@ pub enum ClientError {
     /// A request could not be sent (for example, too many requests are waiting for a response).
     #[error("request failed: {0}")]
     Request(McpError),
+
+    /// The transport failed: the HTTP server could not be reached, refused a request, or lost a
+    /// response that could not be recovered by resuming its stream.
+    #[error("{0}")]
+    Transport(String),
 }
 
 impl ClientError {
@@ -107,7 +112,10 @@ impl ClientError {
     pub fn is_connection(&self) -> bool {
         matches!(
             self,
-            Self::Spawn { .. } | Self::InvalidCommandLine(_) | Self::ConnectionClosed(_)
+            Self::Spawn { .. }
+                | Self::InvalidCommandLine(_)
+                | Self::ConnectionClosed(_)
+                | Self::Transport(_)
         )
     }
 }

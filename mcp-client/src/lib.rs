@@ -1,10 +1,17 @@
 //! The Model Context Protocol client.
 //!
-//! [`Client`] connects to a server process over stdio, performs the `initialize` handshake
-//! (offering revision 2025-11-25 and accepting 2025-11-25, 2025-06-18, 2025-03-26 and
-//! 2024-11-05), and offers typed calls: tools, resources, prompts, completion and logging.
-//! Calls can report progress, time out, and be cancelled; an abandoned call tells the server
-//! with `notifications/cancelled`.
+//! [`Client`] connects to a server process over stdio, or to a server's endpoint over
+//! Streamable HTTP ([`Client::connect_http`], the default `http` feature), performs the
+//! `initialize` handshake (offering revision 2025-11-25 and accepting 2025-11-25, 2025-06-18,
+//! 2025-03-26 and 2024-11-05), and offers typed calls: tools, resources, prompts, completion
+//! and logging. Calls can report progress, time out, and be cancelled; an abandoned call tells
+//! the server with `notifications/cancelled`.
+//!
+//! Over HTTP the client handles JSON and SSE answers, keeps the session (`Mcp-Session-Id`,
+//! `MCP-Protocol-Version`), starts a new one when the server ends it (404), resumes a broken
+//! response stream with `Last-Event-ID` after the server's `retry` delay, listens on the
+//! standalone `GET` stream, and deletes the session on [`Client::close`]. `https://` is not
+//! supported yet.
 //!
 //! ```no_run
 //! use mcp_client::{CallOptions, Client};
@@ -26,6 +33,9 @@
 //! });
 //! client.call_tool_with("slow_count", json!({ "n": 3 }), options).await?;
 //! client.close().await?;
+//!
+//! let remote = Client::connect_http("http://127.0.0.1:8080/mcp").await?;
+//! println!("{:?}", remote.list_all_prompts().await?);
 //! # Ok(()) }
 //! ```
 //!
@@ -40,6 +50,8 @@ mod client;
 mod connection;
 mod error;
 mod handler;
+#[cfg(feature = "http")]
+mod http;
 
 pub use client::{CallOptions, Client, ClientBuilder, ProgressFn, StderrMode};
 pub use error::{ClientError, Result};

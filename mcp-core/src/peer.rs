@@ -10,13 +10,16 @@
 //!   within the grace period its future is dropped. A cancelled request never gets a response.
 //!   A panic inside a request future becomes a -32603 response with a generic message.
 //! - **Outgoing requests** ([`Peer::request_raw`]) get fresh ids and are correlated with their
-//!   responses; dropping the future, or a timeout, sends `notifications/cancelled`. Progress
-//!   notifications for them are routed to a per-request callback.
+//!   responses; dropping the future, a timeout, or a cancellation token
+//!   ([`RequestOptions::cancel_on`]) sends `notifications/cancelled`. Progress notifications for
+//!   them are routed to a per-request callback. Failures are typed ([`RequestError`]): the peer's
+//!   error response is told apart from a timeout, a cancellation or a closed connection.
 //! - **Outgoing messages** are serialized once by the sender and queued as [`Outbound`] on a
 //!   bounded channel that the transport drains; one writer means two messages never
 //!   interleave. Each outbound message records the incoming request it belongs to, so a
 //!   transport with several streams (Streamable HTTP) can route it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -42,6 +45,62 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What a request handler produces: a serialized result, or a protocol error.
 pub type HandlerResult = Result<Box<RawValue>, McpError>;
+
+/// Why an outgoing request ([`Peer::request_raw`]) failed.
+///
+/// Only [`RequestError::Remote`] means the peer answered; every other variant is a local
+/// outcome. Server code can propagate it with `?` into an [`McpError`] (the remote error as it
+/// is, anything else as an internal error) or, since it is a [`std::error::Error`], into any
+/// boxed error.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The peer answered with a JSON-RPC error.
+    #[error("the peer answered with error {}: {}", .0.code, .0.message)]
+    Remote(McpError),
+    /// No response arrived within [`RequestOptions::timeout`]; `notifications/cancelled` (reason
+    /// `timeout`) was sent, unless [`RequestOptions::no_cancel_notification`] was set.
+    #[error("no response within {} ms", .0.as_millis())]
+    Timeout(Duration),
+    /// The connection is closed (before or while waiting for the response).
+    #[error("the connection is closed")]
+    Closed,
+    /// [`EngineConfig::max_pending_outgoing`] requests already await a response.
+    #[error("too many requests are awaiting a response")]
+    TooManyPending,
+    /// The params could not be serialized; nothing was sent.
+    #[error("the request params could not be serialized: {0}")]
+    Serialize(String),
+    /// The token given to [`RequestOptions::cancel_on`] was cancelled; `notifications/cancelled`
+    /// with this reason was sent.
+    #[error("the request was cancelled: {0}")]
+    Cancelled(String),
+    /// The transport could not deliver the request or lost its response (for example an HTTP
+    /// stream that could not be resumed); reported by the transport through
+    /// [`Peer::fail_request`].
+    #[error("transport error: {0}")]
+    Transport(String),
+}
+
+impl RequestError {
+    /// The peer's error response, if that is what this is.
+    pub fn as_remote(&self) -> Option<&McpError> {
+        match self {
+            Self::Remote(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<RequestError> for McpError {
+    /// The peer's error as it is; any local failure as an internal error carrying the message.
+    fn from(err: RequestError) -> Self {
+        match err {
+            RequestError::Remote(e) => e,
+            other => McpError::internal(other.to_string()),
+        }
+    }
+}
 
 /// Settings of an [`Engine`].
 #[derive(Debug, Clone)]
@@ -232,6 +291,19 @@ pub struct ProgressUpdate {
 }
 
 /// Options of one outgoing request.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcp_core::peer::RequestOptions;
+/// use tokio_util::sync::CancellationToken;
+///
+/// let stop = CancellationToken::new();
+/// let options = RequestOptions::new()
+///     .timeout(Duration::from_secs(30))
+///     .cancel_on(stop.clone(), "the user pressed Ctrl-C")
+///     .on_progress(|update| eprintln!("{} of {:?}", update.progress, update.total));
+/// # let _ = options;
+/// ```
 #[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct RequestOptions {
@@ -241,6 +313,11 @@ pub struct RequestOptions {
     pub timeout: Option<Duration>,
     /// Ask for progress (sets `_meta.progressToken`) and receive it here.
     pub on_progress: Option<ProgressCallback>,
+    /// Give up when this token is cancelled, sending `notifications/cancelled` with the reason.
+    pub cancel_on: Option<(CancellationToken, String)>,
+    /// Never send `notifications/cancelled` for this request, whatever ends the wait (the
+    /// `initialize` request must not be cancelled).
+    pub no_cancel_notification: bool,
 }
 
 impl RequestOptions {
@@ -269,6 +346,23 @@ impl RequestOptions {
         self.on_progress = Some(Arc::new(f));
         self
     }
+
+    /// Gives up when `token` is cancelled: the peer gets `notifications/cancelled` with
+    /// `reason`, and the request fails with [`RequestError::Cancelled`]. A token that is already
+    /// cancelled fails the request before anything is sent.
+    #[must_use]
+    pub fn cancel_on(mut self, token: CancellationToken, reason: impl Into<String>) -> Self {
+        self.cancel_on = Some((token, reason.into()));
+        self
+    }
+
+    /// Sends no `notifications/cancelled` when the request is abandoned (dropped, timed out or
+    /// cancelled): for `initialize`, which must never be cancelled.
+    #[must_use]
+    pub fn no_cancel_notification(mut self) -> Self {
+        self.no_cancel_notification = true;
+        self
+    }
 }
 
 impl fmt::Debug for RequestOptions {
@@ -277,12 +371,20 @@ impl fmt::Debug for RequestOptions {
             .field("related", &self.related)
             .field("timeout", &self.timeout)
             .field("on_progress", &self.on_progress.is_some())
+            .field(
+                "cancel_on",
+                &self.cancel_on.as_ref().map(|(_, reason)| reason),
+            )
+            .field("no_cancel_notification", &self.no_cancel_notification)
             .finish()
     }
 }
 
+/// What an outgoing request ends with.
+type Outcome = Result<Box<RawValue>, RequestError>;
+
 struct Pending {
-    tx: oneshot::Sender<HandlerResult>,
+    tx: oneshot::Sender<Outcome>,
     progress: Option<ProgressCallback>,
 }
 
@@ -317,47 +419,33 @@ impl fmt::Debug for Peer {
 impl Peer {
     /// Sends a request and waits for its response.
     ///
-    /// Dropping the returned future before the response arrives, or reaching
-    /// [`RequestOptions::timeout`], sends `notifications/cancelled` to the peer; a response that
+    /// The request gives up, and the peer gets `notifications/cancelled`, when the returned
+    /// future is dropped (reason `request dropped`), when [`RequestOptions::timeout`] passes
+    /// (reason `timeout`, [`RequestError::Timeout`]) or when the token of
+    /// [`RequestOptions::cancel_on`] is cancelled (its reason, [`RequestError::Cancelled`]);
+    /// [`RequestOptions::no_cancel_notification`] suppresses the notification. A response that
     /// arrives later is discarded.
     pub async fn request_raw<P: Serialize>(
         &self,
         method: &str,
         params: Option<&P>,
         options: RequestOptions,
-    ) -> HandlerResult {
+    ) -> Result<Box<RawValue>, RequestError> {
         if self.is_closed() {
-            return Err(connection_closed());
+            return Err(RequestError::Closed);
+        }
+        if let Some((token, reason)) = &options.cancel_on
+            && token.is_cancelled()
+        {
+            return Err(RequestError::Cancelled(reason.clone()));
         }
         let id = RequestId::Number(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
-        let (tx, rx) = oneshot::channel();
-        let bytes = match &options.on_progress {
-            None => jsonrpc::encode_request(&id, method, params),
-            Some(_) => {
-                let mut value = match params {
-                    Some(p) => serde_json::to_value(p).map_err(|e| {
-                        McpError::internal(format!("Failed to serialize params: {e}"))
-                    })?,
-                    None => serde_json::Value::Object(Default::default()),
-                };
-                if let Some(obj) = value.as_object_mut() {
-                    let meta = obj
-                        .entry("_meta")
-                        .or_insert_with(|| serde_json::Value::Object(Default::default()));
-                    if let Some(meta) = meta.as_object_mut() {
-                        meta.insert(
-                            "progressToken".into(),
-                            serde_json::to_value(&id).unwrap_or_default(),
-                        );
-                    }
-                }
-                jsonrpc::encode_request(&id, method, Some(&value))
-            }
-        };
+        let bytes = encode_outgoing(&id, method, params, options.on_progress.is_some())?;
+        let (tx, mut rx) = oneshot::channel();
         {
             let mut pending = lock(&self.inner.pending);
             if pending.len() >= self.inner.config.max_pending_outgoing {
-                return Err(McpError::internal("Too many requests awaiting a response"));
+                return Err(RequestError::TooManyPending);
             }
             pending.insert(
                 id.clone(),
@@ -370,7 +458,8 @@ impl Peer {
         let mut guard = CancelOnDrop {
             peer: self.clone(),
             id: Some(id.clone()),
-            reason: "request dropped",
+            reason: Cow::Borrowed("request dropped"),
+            notify: !options.no_cancel_notification,
         };
         let out = Outbound {
             bytes,
@@ -380,24 +469,53 @@ impl Peer {
         if self.inner.out.send(out).await.is_err() {
             guard.id = None;
             lock(&self.inner.pending).remove(&id);
-            return Err(connection_closed());
+            return Err(RequestError::Closed);
         }
-        let outcome = match options.timeout {
-            None => rx.await,
-            Some(t) => match tokio::time::timeout(t, rx).await {
-                Ok(r) => r,
-                Err(_) => {
-                    guard.reason = "timeout";
-                    drop(guard);
-                    return Err(McpError::internal(format!(
-                        "Request `{method}` timed out after {} ms",
-                        t.as_millis()
-                    )));
-                }
-            },
+        let deadline = async {
+            match options.timeout {
+                Some(t) => tokio::time::sleep(t).await,
+                None => std::future::pending().await,
+            }
+        };
+        let cancelled = async {
+            match &options.cancel_on {
+                Some((token, _)) => token.cancelled().await,
+                None => std::future::pending().await,
+            }
+        };
+        let outcome = tokio::select! {
+            biased;
+            outcome = &mut rx => outcome,
+            () = deadline => {
+                guard.reason = Cow::Borrowed("timeout");
+                drop(guard);
+                return Err(RequestError::Timeout(options.timeout.unwrap_or_default()));
+            }
+            () = cancelled => {
+                let reason = options.cancel_on.map(|(_, r)| r).unwrap_or_default();
+                guard.reason = Cow::Owned(reason.clone());
+                drop(guard);
+                return Err(RequestError::Cancelled(reason));
+            }
         };
         guard.id = None;
-        outcome.unwrap_or_else(|_| Err(connection_closed()))
+        outcome.unwrap_or(Err(RequestError::Closed))
+    }
+
+    /// Fails an outgoing request that still awaits its response with `error`, as if the peer
+    /// had answered: for transports that lose a response (an HTTP stream that cannot be
+    /// resumed, a refused POST). Returns whether the request was waiting. Sends nothing.
+    pub fn fail_request(&self, id: &RequestId, error: RequestError) -> bool {
+        let Some(pending) = lock(&self.inner.pending).remove(id) else {
+            return false;
+        };
+        let _ = pending.tx.send(Err(error));
+        true
+    }
+
+    /// Whether the outgoing request `id` still awaits its response.
+    pub fn is_pending(&self, id: &RequestId) -> bool {
+        lock(&self.inner.pending).contains_key(id)
     }
 
     /// Sends a notification.
@@ -472,8 +590,8 @@ impl Peer {
         lock(&self.inner.pending).len()
     }
 
-    fn cancel_outgoing(&self, id: RequestId, reason: &str) {
-        if lock(&self.inner.pending).remove(&id).is_none() {
+    fn cancel_outgoing(&self, id: RequestId, reason: &str, notify: bool) {
+        if lock(&self.inner.pending).remove(&id).is_none() || !notify {
             return;
         }
         let params = serde_json::json!({ "requestId": id, "reason": reason });
@@ -494,18 +612,54 @@ impl Peer {
     }
 }
 
+/// Sends `notifications/cancelled` for a request that is abandoned while still pending.
 struct CancelOnDrop {
     peer: Peer,
     id: Option<RequestId>,
-    reason: &'static str,
+    reason: Cow<'static, str>,
+    notify: bool,
 }
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         if let Some(id) = self.id.take() {
-            self.peer.cancel_outgoing(id, self.reason);
+            self.peer.cancel_outgoing(id, &self.reason, self.notify);
         }
     }
+}
+
+/// Serializes an outgoing request, adding `_meta.progressToken` (the request id) when progress
+/// is wanted.
+fn encode_outgoing<P: Serialize>(
+    id: &RequestId,
+    method: &str,
+    params: Option<&P>,
+    progress: bool,
+) -> Result<Vec<u8>, RequestError> {
+    let serialize_error = |e: serde_json::Error| RequestError::Serialize(e.to_string());
+    if !progress {
+        let raw = params
+            .map(serde_json::value::to_raw_value)
+            .transpose()
+            .map_err(serialize_error)?;
+        return Ok(jsonrpc::encode_request(id, method, raw.as_ref()));
+    }
+    let mut value = match params {
+        Some(p) => serde_json::to_value(p).map_err(serialize_error)?,
+        None => serde_json::Value::Object(Default::default()),
+    };
+    if let Some(obj) = value.as_object_mut() {
+        let meta = obj
+            .entry("_meta")
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        if let Some(meta) = meta.as_object_mut() {
+            meta.insert(
+                "progressToken".into(),
+                serde_json::to_value(id).unwrap_or_default(),
+            );
+        }
+    }
+    Ok(jsonrpc::encode_request(id, method, Some(&value)))
 }
 
 fn connection_closed() -> McpError {
@@ -667,7 +821,11 @@ impl Engine {
             tracing::debug!(%id, "ignoring a response to an unknown or cancelled request");
             return;
         };
-        let _ = pending.tx.send(resp.outcome.map(ToOwned::to_owned));
+        let _ = pending.tx.send(
+            resp.outcome
+                .map(ToOwned::to_owned)
+                .map_err(RequestError::Remote),
+        );
     }
 
     fn handle_notification(&self, n: IncomingNotification) {
@@ -858,7 +1016,7 @@ impl Engine {
             .map(|(_, p)| p)
             .collect();
         for p in pending {
-            let _ = p.tx.send(Err(connection_closed()));
+            let _ = p.tx.send(Err(RequestError::Closed));
         }
     }
 
@@ -1006,7 +1164,8 @@ pub enum StreamEnd {
 }
 
 /// Drains the outgoing queue into `writer`, one message per line, batching whatever is queued
-/// into a single write and flush. When `closed` is cancelled it writes what is still queued and
+/// into a single write and flush. When `closed` is cancelled it writes what is still queued,
+/// shuts the writer down (the peer sees the end of its input, even through a split stream) and
 /// returns.
 pub async fn write_loop<W: AsyncWrite + Unpin>(
     mut rx: mpsc::Receiver<Outbound>,
@@ -1039,7 +1198,7 @@ pub async fn write_loop<W: AsyncWrite + Unpin>(
             }
         }
         if n == 0 {
-            return Ok(());
+            return writer.shutdown().await;
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Deterministic tests of the peer engine's races, on paused tokio time over an in-memory
 //! duplex stream: cancellation before start and after completion, progress after the
-//! response, many concurrent cancellations, the grace period, and shutdown.
+//! response, many concurrent cancellations, the grace period, and shutdown; and the outcomes
+//! of outgoing requests (`RequestError`, `cancel_on`, `no_cancel_notification`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use mcp_core::peer::{
     Dispatch, Engine, EngineConfig, Handler, IncomingNotification, IncomingRequest, Peer,
-    RequestContext, run_stream,
+    RequestContext, RequestError, RequestOptions, run_stream,
 };
 use mcp_core::{McpError, jsonrpc};
 use serde_json::{Value, json};
@@ -77,13 +78,17 @@ struct Harness {
 
 impl Harness {
     fn new() -> Self {
+        let mut config = EngineConfig::default();
+        config.cancel_grace = Duration::from_millis(500);
+        Self::with_config(config)
+    }
+
+    fn with_config(config: EngineConfig) -> Self {
         let late_progress_sent = Arc::new(AtomicUsize::new(0));
         let handler = TestHandler {
             late_progress_sent: late_progress_sent.clone(),
             started: Arc::default(),
         };
-        let mut config = EngineConfig::default();
-        config.cancel_grace = Duration::from_millis(500);
         let (engine, outbound) = Engine::new(Arc::new(handler), config);
         let engine = Arc::new(engine);
         let (client_w, server_r) = tokio::io::duplex(1 << 20);
@@ -284,7 +289,11 @@ async fn outgoing_requests_are_correlated_and_cancelled_on_timeout() {
     let cancel = h.next(Duration::from_secs(5)).await.unwrap();
     assert_eq!(cancel["method"], "notifications/cancelled");
     assert_eq!(cancel["params"]["requestId"], req["id"]);
-    assert!(call.await.unwrap().is_err());
+    assert_eq!(cancel["params"]["reason"], "timeout");
+    assert_eq!(
+        call.await.unwrap().unwrap_err(),
+        RequestError::Timeout(Duration::from_secs(1))
+    );
     // A late response is discarded without effect.
     h.send(json!({"jsonrpc": "2.0", "id": req["id"], "result": {}}))
         .await;
@@ -309,4 +318,192 @@ async fn outgoing_requests_get_their_response() {
         serde_json::from_str::<Value>(raw.get()).unwrap()["answer"],
         42
     );
+}
+
+/// Sends an outgoing request from the engine under test and returns the task awaiting it.
+fn spawn_request(
+    h: &Harness,
+    method: &'static str,
+    options: RequestOptions,
+) -> tokio::task::JoinHandle<Result<Box<serde_json::value::RawValue>, RequestError>> {
+    let peer = h.engine.peer().clone();
+    tokio::spawn(async move { peer.request_raw::<Value>(method, None, options).await })
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_error_response_is_a_remote_error() {
+    let mut h = Harness::new();
+    let call = spawn_request(&h, "client/thing", RequestOptions::new());
+    let req = h.next(Duration::from_secs(5)).await.unwrap();
+    h.send(json!({"jsonrpc": "2.0", "id": req["id"], "error": {"code": -32601, "message": "Method not found: client/thing"}}))
+        .await;
+    let err = call.await.unwrap().unwrap_err();
+    let remote = err.as_remote().expect("a remote error");
+    assert_eq!(remote.code.0, -32601);
+    assert_eq!(
+        err.to_string(),
+        "the peer answered with error -32601: Method not found: client/thing"
+    );
+    // `?` into McpError keeps the peer's error as it is.
+    assert_eq!(McpError::from(err).code.0, -32601);
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_on_sends_the_reason_and_fails_with_cancelled() {
+    let mut h = Harness::new();
+    let token = CancellationToken::new();
+    let call = spawn_request(
+        &h,
+        "client/slow",
+        RequestOptions::new().cancel_on(token.clone(), "user pressed Ctrl-C"),
+    );
+    let req = h.next(Duration::from_secs(5)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    token.cancel();
+    let cancel = h.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(cancel["method"], "notifications/cancelled");
+    assert_eq!(cancel["params"]["requestId"], req["id"]);
+    assert_eq!(cancel["params"]["reason"], "user pressed Ctrl-C");
+    let err = call.await.unwrap().unwrap_err();
+    assert_eq!(err, RequestError::Cancelled("user pressed Ctrl-C".into()));
+    assert_eq!(
+        err.to_string(),
+        "the request was cancelled: user pressed Ctrl-C"
+    );
+    assert_eq!(h.engine.peer().pending_outgoing(), 0);
+    // A late response is discarded.
+    h.send(json!({"jsonrpc": "2.0", "id": req["id"], "result": {}}))
+        .await;
+    h.request(9, "quick").await;
+    assert_eq!(h.next(Duration::from_secs(5)).await.unwrap()["id"], 9);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_already_cancelled_token_sends_nothing() {
+    let mut h = Harness::new();
+    let token = CancellationToken::new();
+    token.cancel();
+    let call = spawn_request(
+        &h,
+        "client/slow",
+        RequestOptions::new().cancel_on(token, "too late"),
+    );
+    assert_eq!(
+        call.await.unwrap().unwrap_err(),
+        RequestError::Cancelled("too late".into())
+    );
+    assert!(h.next(Duration::from_secs(1)).await.is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_cancel_notification_sends_nothing_on_timeout_or_drop() {
+    let mut h = Harness::new();
+    let call = spawn_request(
+        &h,
+        "initialize",
+        RequestOptions::new()
+            .timeout(Duration::from_millis(300))
+            .no_cancel_notification(),
+    );
+    assert_eq!(
+        h.next(Duration::from_secs(5)).await.unwrap()["method"],
+        "initialize"
+    );
+    assert_eq!(
+        call.await.unwrap().unwrap_err(),
+        RequestError::Timeout(Duration::from_millis(300))
+    );
+    assert!(
+        h.next(Duration::from_secs(1)).await.is_none(),
+        "a cancellation was sent for a request that must not be cancelled"
+    );
+
+    let token = CancellationToken::new();
+    let call = spawn_request(
+        &h,
+        "initialize",
+        RequestOptions::new()
+            .cancel_on(token.clone(), "stop")
+            .no_cancel_notification(),
+    );
+    h.next(Duration::from_secs(5)).await.unwrap();
+    token.cancel();
+    assert_eq!(
+        call.await.unwrap().unwrap_err(),
+        RequestError::Cancelled("stop".into())
+    );
+    let call = spawn_request(
+        &h,
+        "initialize",
+        RequestOptions::new().no_cancel_notification(),
+    );
+    h.next(Duration::from_secs(5)).await.unwrap();
+    call.abort();
+    let _ = call.await;
+    assert!(h.next(Duration::from_secs(1)).await.is_none());
+    assert_eq!(h.engine.peer().pending_outgoing(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_request_is_cancelled_with_reason_request_dropped() {
+    let mut h = Harness::new();
+    let call = spawn_request(&h, "client/slow", RequestOptions::new());
+    let req = h.next(Duration::from_secs(5)).await.unwrap();
+    call.abort();
+    let _ = call.await;
+    let cancel = h.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(cancel["method"], "notifications/cancelled");
+    assert_eq!(cancel["params"]["requestId"], req["id"]);
+    assert_eq!(cancel["params"]["reason"], "request dropped");
+}
+
+#[tokio::test(start_paused = true)]
+async fn local_failures_are_typed() {
+    let mut config = EngineConfig::default();
+    config.max_pending_outgoing = 1;
+    let mut h = Harness::with_config(config);
+
+    // Params that cannot be serialized: nothing is sent.
+    let peer = h.engine.peer().clone();
+    let bad: std::collections::BTreeMap<(i32, i32), i32> = [((1, 2), 3)].into();
+    let err = peer
+        .request_raw("client/thing", Some(&bad), RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RequestError::Serialize(_)), "{err:?}");
+    assert!(h.next(Duration::from_millis(100)).await.is_none());
+
+    // One request may wait; a second one is refused.
+    let first = spawn_request(&h, "client/slow", RequestOptions::new());
+    let req = h.next(Duration::from_secs(5)).await.unwrap();
+    let err = peer
+        .request_raw::<Value>("client/other", None, RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err, RequestError::TooManyPending);
+
+    // A transport that lost the response fails the request.
+    let id: mcp_core::RequestId = serde_json::from_value(req["id"].clone()).unwrap();
+    assert!(peer.is_pending(&id));
+    assert!(peer.fail_request(&id, RequestError::Transport("stream lost".into())));
+    assert!(!peer.is_pending(&id));
+    assert!(!peer.fail_request(&id, RequestError::Closed));
+    assert_eq!(
+        first.await.unwrap().unwrap_err(),
+        RequestError::Transport("stream lost".into())
+    );
+
+    // Closing the engine fails what waits, and everything after.
+    let waiting = spawn_request(&h, "client/slow", RequestOptions::new());
+    h.next(Duration::from_secs(5)).await.unwrap();
+    h.engine.close();
+    assert_eq!(waiting.await.unwrap().unwrap_err(), RequestError::Closed);
+    let err = peer
+        .request_raw::<Value>("client/thing", None, RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err, RequestError::Closed);
+    let as_mcp = McpError::from(err);
+    assert_eq!(as_mcp.code.0, -32603);
+    assert_eq!(as_mcp.message, "the connection is closed");
 }

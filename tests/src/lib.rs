@@ -29,6 +29,21 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The Python interpreter with the official `mcp` package: `$MCP_PYTHON`, or the virtualenv
+/// `scripts/test` creates in `tests/interop/.venv`.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("MCP_PYTHON") {
+        return p.into();
+    }
+    let venv = workspace_root().join("tests/interop/.venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the interop virtualenv is missing: run scripts/test, or create it with \
+         `python3 -m venv tests/interop/.venv && tests/interop/.venv/bin/pip install mcp==2.3.0`"
+    );
+    venv
+}
+
 /// The path of a binary built from the workspace (`cargo build --workspace --bins`).
 pub fn bin_path(name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")

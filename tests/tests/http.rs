@@ -4,27 +4,13 @@
 //! Needs the interop virtualenv (`tests/interop/.venv`, created by `scripts/test`), or a
 //! Python with the `mcp` package named by `MCP_PYTHON`.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use mcp_server::Server;
 use mcp_server::http::HttpConfig;
 use mcp_server::tool::{ArgsSchema, ToolDef, text_result};
-use mcp_tests::workspace_root;
+use mcp_tests::python;
 use serde_json::{Value, json};
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("MCP_PYTHON") {
-        return p.into();
-    }
-    let venv = workspace_root().join("tests/interop/.venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the interop virtualenv is missing: run scripts/test, or create it with \
-         `python3 -m venv tests/interop/.venv && tests/interop/.venv/bin/pip install mcp==2.3.0`"
-    );
-    venv
-}
 
 /// Drives the server with the Python SDK's `ClientSession` over `streamable_http_client`.
 const CLIENT: &str = r#"

@@ -3,11 +3,10 @@
 //! dropped SSE stream of a running call with nothing lost or duplicated, the safety
 //! defaults, the official Python client, and memory after 1,000 sessions.
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mcp_tests::{bin_path, workspace_root};
+use mcp_tests::{bin_path, python, workspace_root};
 use serde_json::Value;
 
 struct HttpServer {
@@ -51,12 +50,6 @@ fn spawn(name: &str, extra: &[&str]) -> HttpServer {
         child,
         url: format!("http://{addr}/mcp"),
     }
-}
-
-fn python() -> PathBuf {
-    std::env::var_os("MCP_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("tests/interop/.venv/bin/python"))
 }
 
 fn run_py(args: &[&str]) -> Value {

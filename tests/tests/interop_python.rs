@@ -3,24 +3,10 @@
 //! Needs the interop virtualenv (`tests/interop/.venv`, created by `scripts/test`), or a
 //! Python with the `mcp` package named by `MCP_PYTHON`.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-use mcp_tests::{bin_path, workspace_root};
+use mcp_tests::{bin_path, python, workspace_root};
 use serde_json::Value;
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("MCP_PYTHON") {
-        return p.into();
-    }
-    let venv = workspace_root().join("tests/interop/.venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the interop virtualenv is missing: run scripts/test, or create it with \
-         `python3 -m venv tests/interop/.venv && tests/interop/.venv/bin/pip install mcp==2.3.0`"
-    );
-    venv
-}
 
 fn run_client(script: &str, args: &[&str]) -> Value {
     let out = Command::new(python())

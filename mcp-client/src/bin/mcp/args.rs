@@ -18,8 +18,9 @@ Usage:
   mcp [OPTIONS] read <server> <uri>
   mcp [OPTIONS] get-prompt <server> <name> [key=value ...]
 
-<server> is one argument: the command line that starts a stdio server, split as a shell
-would, e.g. \"node build/index.js --stdio\". (http:// and https:// URLs are not supported yet.)
+<server> is one argument: either the URL of a Streamable HTTP endpoint, e.g.
+http://127.0.0.1:8080/mcp (https:// is not supported yet), or the command line that starts a
+stdio server, split as a shell would, e.g. \"node build/index.js --stdio\".
 
 key=value: the value is JSON when it parses as JSON (numbers, booleans, arrays, objects),
 otherwise a string; it is always a string when the tool's input schema says the property is
@@ -34,8 +35,8 @@ Options:
   -h, --help          print this help
 
 Exit status: 0 success, 1 the tool reported an error (isError), 2 usage error,
-3 protocol error (the server answered with a JSON-RPC error), 4 connection, spawn or timeout
-failure, 130 interrupted (Ctrl-C; the server is sent notifications/cancelled).
+3 protocol error (the server answered with a JSON-RPC error), 4 connection, spawn, HTTP or
+timeout failure, 130 interrupted (Ctrl-C; the server is sent notifications/cancelled).
 ";
 
 /// What to do.
@@ -141,7 +142,7 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Parse
         return usage("missing command");
     };
     let Some(server) = positional.next() else {
-        return usage(format!("`{command}` needs a <server> command line"));
+        return usage(format!("`{command}` needs a <server> URL or command line"));
     };
     let rest: Vec<String> = positional.collect();
     let no_more = |rest: &[String]| match rest.first() {

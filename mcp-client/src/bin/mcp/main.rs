@@ -47,6 +47,7 @@ impl Exit {
             ClientError::Spawn { .. }
             | ClientError::InvalidCommandLine(_)
             | ClientError::ConnectionClosed(_)
+            | ClientError::Transport(_)
             | ClientError::Timeout { .. } => Self::Connection,
             _ => Self::Protocol,
         }
@@ -80,10 +81,6 @@ fn report(err: &ClientError) -> Exit {
 }
 
 async fn run(cli: Cli, interrupt: CancellationToken) -> Exit {
-    if cli.server.starts_with("http://") || cli.server.starts_with("https://") {
-        eprintln!("mcp: HTTP is not supported yet");
-        return Exit::Connection;
-    }
     let ui = Ui::new();
     let mut builder = Client::builder()
         .name("mcp")
@@ -99,7 +96,14 @@ async fn run(cli: Cli, interrupt: CancellationToken) -> Exit {
     if let Some(timeout) = cli.timeout {
         builder = builder.request_timeout(timeout).initialize_timeout(timeout);
     }
-    let client = match or_interrupt(&interrupt, builder.spawn_command_line(&cli.server)).await {
+    let connect = async {
+        if is_url(&cli.server) {
+            connect_http(builder, &cli.server).await
+        } else {
+            builder.spawn_command_line(&cli.server).await
+        }
+    };
+    let client = match or_interrupt(&interrupt, connect).await {
         Err(exit) => return exit,
         Ok(Err(e)) => return report(&e),
         Ok(Ok(client)) => client,
@@ -111,6 +115,30 @@ async fn run(cli: Cli, interrupt: CancellationToken) -> Exit {
     ui.finish();
     let _ = client.close().await;
     exit
+}
+
+/// Whether `<server>` is a URL rather than a command line.
+fn is_url(server: &str) -> bool {
+    let lower = server.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+#[cfg(feature = "http")]
+async fn connect_http(
+    builder: mcp_client::ClientBuilder,
+    url: &str,
+) -> Result<Client, ClientError> {
+    builder.connect_http(url.trim()).await
+}
+
+#[cfg(not(feature = "http"))]
+async fn connect_http(
+    _builder: mcp_client::ClientBuilder,
+    _url: &str,
+) -> Result<Client, ClientError> {
+    Err(ClientError::Transport(
+        "this build of mcp has no HTTP support (the `http` feature of mcp-client)".into(),
+    ))
 }
 
 async fn run_command(
@@ -331,6 +359,12 @@ mod tests {
             Exit::for_error(&ClientError::UnsupportedProtocolVersion("1999".into())),
             Exit::Protocol
         );
+        assert_eq!(
+            Exit::for_error(&ClientError::Transport("refused".into())),
+            Exit::Connection
+        );
+        assert!(is_url("http://127.0.0.1:1/mcp") && is_url("HTTPS://x/mcp"));
+        assert!(!is_url("node server.js") && !is_url("./http-server"));
         let cancelled = ClientError::Cancelled {
             method: "tools/call".into(),
             reason: "interrupted".into(),
