@@ -22,14 +22,14 @@ use crate::symbol::{
 
 /// A key that may be given at most once. The first occurrence counts (if its value was valid);
 /// later ones are reported, whatever their values.
-struct Attr<T> {
+pub(crate) struct Attr<T> {
     key: Symbol,
     seen: bool,
     value: Option<Sp<T>>,
 }
 
 impl<T> Attr<T> {
-    fn none(key: Symbol) -> Self {
+    pub(crate) fn none(key: Symbol) -> Self {
         Self {
             key,
             seen: false,
@@ -38,7 +38,7 @@ impl<T> Attr<T> {
     }
 
     /// Records one occurrence of the key; `value` is `None` when it was invalid (and reported).
-    fn set(&mut self, diag: &Diagnostics, path: &Path, value: Option<T>) {
+    pub(crate) fn set(&mut self, diag: &Diagnostics, path: &Path, value: Option<T>) {
         if self.seen {
             diag.error_spanned(path, format_args!("`{}` is set more than once", self.key));
             return;
@@ -47,7 +47,7 @@ impl<T> Attr<T> {
         self.value = value.map(|value| Sp::new(value, path.span()));
     }
 
-    fn get(self) -> Option<T> {
+    pub(crate) fn get(self) -> Option<T> {
         self.value.map(|sp| sp.value)
     }
 }
@@ -248,7 +248,7 @@ impl ArgAttrs {
 }
 
 /// `key = "string"`.
-fn string(diag: &Diagnostics, key: Symbol, meta: &Meta) -> Option<LitStr> {
+pub(crate) fn string(diag: &Diagnostics, key: Symbol, meta: &Meta) -> Option<LitStr> {
     match meta {
         Meta::NameValue(nv) => match &nv.value {
             Expr::Lit(ExprLit {
@@ -273,7 +273,7 @@ fn string(diag: &Diagnostics, key: Symbol, meta: &Meta) -> Option<LitStr> {
 }
 
 /// `key = "string"` or `key = some_macro!(..)` (for `include_str!` and `concat!`).
-fn text(diag: &Diagnostics, key: Symbol, meta: &Meta) -> Option<Text> {
+pub(crate) fn text(diag: &Diagnostics, key: Symbol, meta: &Meta) -> Option<Text> {
     match meta {
         Meta::NameValue(nv) => match &nv.value {
             value @ (Expr::Lit(ExprLit {
@@ -356,7 +356,7 @@ fn expr(diag: &Diagnostics, key: Symbol, meta: &Meta) -> Option<Expr> {
     }
 }
 
-fn unknown_key(
+pub(crate) fn unknown_key(
     diag: &Diagnostics,
     attr: Symbol,
     path: &Path,

@@ -292,7 +292,7 @@ fn tool_def(tool: &Tool, call: Call<'_>) -> TokenStream {
         #rt::ToolDef::builder(#name)
             #title
             #description
-            .input_schema(#schema.finish())
+            .parameters(#schema)
             .output_schema(#output_schema)
             #annotations
             #(#icons)*

@@ -242,7 +242,7 @@ fn owned_return(diag: &Diagnostics, ty: &Type) -> bool {
     }
 }
 
-enum Borrowed<'a> {
+pub(crate) enum Borrowed<'a> {
     Reference(&'a dyn quote::ToTokens),
     ImplTrait(&'a dyn quote::ToTokens),
     Lifetime(&'a dyn quote::ToTokens),
@@ -250,7 +250,7 @@ enum Borrowed<'a> {
 
 /// The first part of a type that borrows (a non-`'static` reference or lifetime) or is opaque
 /// (`impl Trait`), if any.
-fn borrowed_part(ty: &Type) -> Option<Borrowed<'_>> {
+pub(crate) fn borrowed_part(ty: &Type) -> Option<Borrowed<'_>> {
     match ty {
         Type::Reference(r) => match &r.lifetime {
             Some(l) if l.ident == "static" => borrowed_part(&r.elem),

@@ -771,7 +771,7 @@ fn free_tool_expansion() {
         [
             "title",
             "description",
-            "input_schema",
+            "parameters",
             "output_schema",
             "annotations",
             "icon",
@@ -798,7 +798,7 @@ fn minimal_tool_omits_optional_builder_calls() {
     assert!(errors.is_empty());
     assert_eq!(
         builder_methods(&file),
-        ["input_schema", "output_schema", "crate_version", "handler"]
+        ["parameters", "output_schema", "crate_version", "handler"]
     );
 }
 

@@ -83,6 +83,11 @@ impl Context {
         }
     }
 
+    /// The session this request belongs to.
+    pub(crate) fn session(&self) -> &Arc<Session> {
+        &self.inner.session
+    }
+
     /// The id of the request being handled.
     pub fn request_id(&self) -> &RequestId {
         self.inner.request.id()
@@ -402,6 +407,42 @@ pub struct Cancelled;
 pub trait FromContext: Sized + Send + 'static {
     /// Produces the value; an error is sent to the client as a JSON-RPC error.
     fn from_context(ctx: &Context) -> Result<Self, McpError>;
+
+    /// Adds the shared state this value reads to `required`, so that a server whose handlers
+    /// need state nobody provided fails at startup rather than at the first call. [`State<T>`]
+    /// declares `T`; the default declares nothing. Declare the state your own extractor reads
+    /// with [`StateType::of`].
+    fn required_state(required: &mut Vec<StateType>) {
+        let _ = required;
+    }
+}
+
+/// A type of shared state, named for error messages: what a handler needs (see
+/// [`FromContext::required_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StateType {
+    id: TypeId,
+    name: &'static str,
+}
+
+impl StateType {
+    /// The state type `T` (what `State<T>` and `ctx.state::<T>()` read).
+    pub fn of<T: ?Sized + 'static>() -> Self {
+        Self {
+            id: TypeId::of::<T>(),
+            name: type_name::<T>(),
+        }
+    }
+
+    /// The type's name, as `std::any::type_name` spells it.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The type's id.
+    pub fn type_id(&self) -> TypeId {
+        self.id
+    }
 }
 
 impl FromContext for Context {
@@ -651,6 +692,10 @@ impl<T: Send + Sync + 'static> FromContext for State<T> {
     fn from_context(ctx: &Context) -> Result<Self, McpError> {
         ctx.state::<T>().map(State)
     }
+
+    fn required_state(required: &mut Vec<StateType>) {
+        required.push(StateType::of::<T>());
+    }
 }
 
 /// A type-keyed map of shared state.
@@ -678,6 +723,11 @@ impl StateMap {
         map.get(&TypeId::of::<T>())
             .cloned()
             .and_then(|v| v.downcast::<T>().ok())
+    }
+
+    pub(crate) fn contains(&self, ty: StateType) -> bool {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        map.contains_key(&ty.type_id())
     }
 }
 

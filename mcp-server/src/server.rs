@@ -11,7 +11,9 @@ use mcp_core::peer::{Engine, EngineConfig, StreamEnd, run_stream};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
+use crate::catalog::Catalog;
 use crate::context::StateMap;
+use crate::lifespan::{Lifecycle, Lifespan};
 use crate::session::{Session, SessionHandler};
 use crate::tool::{IntoTool, ToolBox, ToolDef};
 
@@ -27,7 +29,8 @@ pub struct ServerConfig {
     /// How long a request cancelled by the client may wind down before it is dropped.
     /// Default 500 ms.
     pub cancel_grace: Duration,
-    /// How long in-flight requests get to finish at shutdown. Default 2 s.
+    /// How long in-flight requests get to finish at shutdown, before the lifespans' shutdown
+    /// code runs. Default 2 s.
     pub shutdown_grace: Duration,
     /// How many items one page of a list holds. Default 100.
     pub page_size: usize,
@@ -53,7 +56,7 @@ pub(crate) struct ToolRegistry {
 }
 
 impl ToolRegistry {
-    fn insert(&mut self, def: ToolDef) {
+    pub(crate) fn insert(&mut self, def: ToolDef) {
         match self.index.get(def.name()) {
             Some(&i) => {
                 tracing::warn!(
@@ -82,10 +85,14 @@ impl ToolRegistry {
 pub(crate) struct ServerShared {
     pub(crate) info: Implementation,
     pub(crate) instructions: Option<String>,
-    tools: RwLock<Arc<ToolRegistry>>,
+    pub(crate) tools: RwLock<Arc<ToolRegistry>>,
     pub(crate) state: StateMap,
     pub(crate) config: ServerConfig,
     pub(crate) shutdown: CancellationToken,
+    /// Resources, templates, prompts and live sessions (see `catalog.rs`).
+    pub(crate) catalog: Arc<Catalog>,
+    /// A handle to this server, for handlers (`ServerHandle` is injectable).
+    pub(crate) handle: ServerHandle,
 }
 
 impl ServerShared {
@@ -123,6 +130,9 @@ pub struct Server {
     state: StateMap,
     config: ServerConfig,
     shutdown: CancellationToken,
+    lifecycle: Lifecycle,
+    /// Resources, templates and prompts, shared with every `ServerHandle` (see `catalog.rs`).
+    pub(crate) catalog: Arc<Catalog>,
 }
 
 impl fmt::Debug for Server {
@@ -138,6 +148,7 @@ impl fmt::Debug for Server {
                     .map(ToolDef::name)
                     .collect::<Vec<_>>(),
             )
+            .field("lifespans", &self.lifecycle)
             .finish_non_exhaustive()
     }
 }
@@ -158,6 +169,8 @@ impl Server {
             state: StateMap::default(),
             config: ServerConfig::default(),
             shutdown: CancellationToken::new(),
+            lifecycle: Lifecycle::default(),
+            catalog: Arc::default(),
         }
     }
 
@@ -205,6 +218,45 @@ impl Server {
         self
     }
 
+    /// Registers a lifespan: startup code that runs before the server answers any request, can
+    /// [`provide`](Lifespan::provide) state to handlers, and awaits
+    /// [`running`](Lifespan::running) while the server runs; the code after it runs once, at
+    /// shutdown. Takes a function annotated with [`#[lifespan]`](macro@crate::lifespan) or a
+    /// closure:
+    ///
+    /// ```no_run
+    /// use mcp_server::prelude::*;
+    ///
+    /// struct Greeting(String);
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> anyhow::Result<()> {
+    ///     Server::new("demo")
+    ///         .lifespan(|server| async move {
+    ///             server.provide(Greeting("hello".into()));
+    ///             server.running().await;
+    ///             eprintln!("cleaned up");
+    ///             Ok(())
+    ///         })
+    ///         .serve_stdio()
+    ///         .await
+    /// }
+    /// ```
+    ///
+    /// Several lifespans start in registration order (each reaches `running()` before the next
+    /// starts) and shut down in reverse order. See [`Lifespan`] for the whole lifecycle, startup
+    /// failures included. Lifespans run under `serve_stdio`, `serve_stream` and `serve_http*`;
+    /// a service from `into_http_service` does not run them.
+    #[must_use]
+    pub fn lifespan<F, Fut>(mut self, lifespan: F) -> Self
+    where
+        F: FnOnce(Lifespan) -> Fut + Send + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        self.lifecycle.push(lifespan);
+        self
+    }
+
     /// Replaces the configuration.
     #[must_use]
     pub fn config(mut self, config: ServerConfig) -> Self {
@@ -221,12 +273,30 @@ impl Server {
 
     /// A handle to stop the server from elsewhere.
     pub fn handle(&self) -> ServerHandle {
-        ServerHandle {
-            shutdown: self.shutdown.clone(),
-        }
+        ServerHandle::new(self.shutdown.clone(), self.catalog.clone())
     }
 
+    /// The token that stops the server.
+    #[cfg(feature = "http")]
+    pub(crate) fn handle_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// The shared server state, for a transport that does not run lifespans.
+    #[cfg(feature = "http")]
     pub(crate) fn into_shared(self) -> Arc<ServerShared> {
+        let (shared, lifecycle) = self.into_parts();
+        if !lifecycle.is_empty() {
+            tracing::warn!(
+                lifespans = ?lifecycle,
+                "this server has lifespans, which only `serve_*` runs; they are ignored"
+            );
+        }
+        shared
+    }
+
+    /// The shared server state and the lifespans that run around serving it.
+    pub(crate) fn into_parts(self) -> (Arc<ServerShared>, Lifecycle) {
         let version = self
             .version
             .or_else(|| {
@@ -234,62 +304,165 @@ impl Server {
                     .defs
                     .iter()
                     .find_map(|d| d.crate_version)
+                    .or_else(|| self.catalog.crate_version())
                     .map(str::to_owned)
             })
             .unwrap_or_else(|| "0.0.0".to_owned());
         let mut info = Implementation::new(self.name, version);
         info.title = self.title;
-        Arc::new(ServerShared {
+        let shared = Arc::new(ServerShared {
             info,
             instructions: self.instructions,
             tools: RwLock::new(Arc::new(self.tools)),
             state: self.state,
             config: self.config,
+            handle: ServerHandle::new(self.shutdown.clone(), self.catalog.clone()),
             shutdown: self.shutdown,
-        })
+            catalog: self.catalog,
+        });
+        shared.catalog.attach(&shared);
+        (shared, self.lifecycle)
     }
 
     /// Serves one client over stdin and stdout until stdin closes, SIGINT or SIGTERM arrives,
     /// or [`ServerHandle::shutdown`] is called. In-flight requests are then cancelled and given
-    /// [`ServerConfig::shutdown_grace`] to finish. A second signal exits at once.
+    /// [`ServerConfig::shutdown_grace`] to finish, then the lifespans' shutdown code runs. A
+    /// second signal exits at once.
     ///
-    /// Nothing but protocol messages is written to stdout; log with `tracing` to stderr.
+    /// The lifespans start before stdin is read; if one fails, nothing is served and the error
+    /// is returned. Nothing but protocol messages is written to stdout; log with `tracing` to
+    /// stderr.
     pub async fn serve_stdio(self) -> anyhow::Result<()> {
         let shutdown = self.shutdown.clone();
         spawn_signal_watcher(shutdown.clone());
-        self.serve_stream(tokio::io::stdin(), tokio::io::stdout())
+        self.serve_stream(StdinReader::spawn(), tokio::io::stdout())
             .await
     }
 
     /// Serves one client over any byte stream pair (newline-delimited JSON-RPC), until the
-    /// input ends or the server is shut down.
+    /// input ends or the server is shut down, running the lifespans around it as
+    /// [`Server::serve_stdio`] does. Installs no signal handler.
     pub async fn serve_stream<R, W>(self, reader: R, writer: W) -> anyhow::Result<()>
     where
         R: AsyncRead + Unpin,
         W: AsyncWrite + Unpin + Send + 'static,
     {
-        let shared = self.into_shared();
-        let config = &shared.config;
-        let engine_config = {
-            let mut c = EngineConfig::default();
-            c.max_in_flight = config.max_in_flight;
-            c.cancel_grace = config.cancel_grace;
-            c
+        let (shared, lifecycle) = self.into_parts();
+        lifecycle
+            .run(&shared, serve_connection(&shared, reader, writer))
+            .await
+    }
+}
+
+/// Serves one connection until its input ends or the server is shut down; in-flight requests
+/// are then cancelled and given the shutdown grace period.
+async fn serve_connection<R, W>(
+    shared: &Arc<ServerShared>,
+    reader: R,
+    writer: W,
+) -> anyhow::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let config = &shared.config;
+    let engine_config = {
+        let mut c = EngineConfig::default();
+        c.max_in_flight = config.max_in_flight;
+        c.cancel_grace = config.cancel_grace;
+        c
+    };
+    let session = Session::new(shared.clone());
+    let (engine, outbound) = Engine::new(Arc::new(SessionHandler(session)), engine_config);
+    let stop = shared.shutdown.clone();
+    let max = config.max_message_size;
+    let (end, writer_task) = run_stream(&engine, outbound, reader, writer, max, &stop).await;
+    tracing::debug!(?end, "connection ended; shutting down");
+    engine.cancel_in_flight();
+    engine.drain(shared.config.shutdown_grace).await;
+    engine.close();
+    let _ = writer_task.await;
+    if end == StreamEnd::ReadError {
+        anyhow::bail!("reading the input failed");
+    }
+    Ok(())
+}
+
+/// Stdin, read on a thread of its own.
+///
+/// `tokio::io::stdin` reads on the runtime's blocking pool, and a blocking read cannot be
+/// cancelled: after a shutdown by signal (stdin still open), dropping the runtime would wait for
+/// the next input line, so the process would not exit. A plain thread does not hold the runtime
+/// back; it ends at the next read after the reader is dropped, or with the process.
+struct StdinReader {
+    chunks: tokio::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    pending: Vec<u8>,
+    offset: usize,
+}
+
+impl StdinReader {
+    fn spawn() -> Self {
+        let (tx, chunks) = tokio::sync::mpsc::channel(4);
+        let spawned = std::thread::Builder::new()
+            .name("mcp-stdin".into())
+            .spawn(move || {
+                use std::io::Read;
+                let mut stdin = std::io::stdin().lock();
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let chunk = match stdin.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => Ok(buf[..n].to_vec()),
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => Err(e),
+                    };
+                    let failed = chunk.is_err();
+                    if tx.blocking_send(chunk).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+        let chunks = match spawned {
+            Ok(_) => chunks,
+            Err(e) => {
+                // No thread: the failure is the first thing read.
+                let (tx, rx) = tokio::sync::mpsc::channel(1);
+                let _ = tx.try_send(Err(e));
+                rx
+            }
         };
-        let session = Session::new(shared.clone());
-        let (engine, outbound) = Engine::new(Arc::new(SessionHandler(session)), engine_config);
-        let stop = shared.shutdown.clone();
-        let max = config.max_message_size;
-        let (end, writer_task) = run_stream(&engine, outbound, reader, writer, max, &stop).await;
-        tracing::debug!(?end, "connection ended; shutting down");
-        engine.cancel_in_flight();
-        engine.drain(shared.config.shutdown_grace).await;
-        engine.close();
-        let _ = writer_task.await;
-        if end == StreamEnd::ReadError {
-            anyhow::bail!("reading the input failed");
+        Self {
+            chunks,
+            pending: Vec::new(),
+            offset: 0,
         }
-        Ok(())
+    }
+}
+
+impl AsyncRead for StdinReader {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        while self.offset == self.pending.len() {
+            match self.chunks.poll_recv(cx) {
+                Poll::Pending => return Poll::Pending,
+                // End of input.
+                Poll::Ready(None) => return Poll::Ready(Ok(())),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
+                Poll::Ready(Some(Ok(chunk))) => {
+                    self.pending = chunk;
+                    self.offset = 0;
+                }
+            }
+        }
+        let n = buf.remaining().min(self.pending.len() - self.offset);
+        let start = self.offset;
+        buf.put_slice(&self.pending[start..start + n]);
+        self.offset += n;
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -297,11 +470,16 @@ impl Server {
 #[derive(Debug, Clone)]
 pub struct ServerHandle {
     shutdown: CancellationToken,
+    pub(crate) catalog: Arc<Catalog>,
 }
 
 impl ServerHandle {
+    pub(crate) fn new(shutdown: CancellationToken, catalog: Arc<Catalog>) -> Self {
+        Self { shutdown, catalog }
+    }
+
     /// Stops the server: in-flight requests are cancelled and given the shutdown grace period,
-    /// then `serve_*` returns.
+    /// then the lifespans' shutdown code runs and `serve_*` returns.
     pub fn shutdown(&self) {
         self.shutdown.cancel();
     }

@@ -1,8 +1,9 @@
 //! One client connection: the lifecycle state machine and method routing.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use mcp_core::jsonrpc::{strip_position, to_raw};
 use mcp_core::model::{
@@ -30,6 +31,11 @@ pub(crate) struct Session {
     version: AtomicU8,
     client: OnceLock<(ClientCapabilities, Implementation)>,
     log_level: AtomicU8,
+    // -- resources, prompts, completions (catalog.rs) --
+    /// The client, for notifications outside any request (captured from the first request).
+    pub(crate) peer: OnceLock<Peer>,
+    /// The URIs this session subscribed to with `resources/subscribe`.
+    pub(crate) subscriptions: Mutex<HashSet<String>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -66,13 +72,22 @@ fn version_from_index(i: u8) -> Option<ProtocolVersion> {
 
 impl Session {
     pub(crate) fn new(server: Arc<ServerShared>) -> Arc<Self> {
-        Arc::new(Self {
+        let session = Arc::new(Self {
             server,
             initialized: AtomicBool::new(false),
             version: AtomicU8::new(NOT_NEGOTIATED),
             client: OnceLock::new(),
             log_level: AtomicU8::new(level_index(LoggingLevel::Info)),
-        })
+            peer: OnceLock::new(),
+            subscriptions: Mutex::new(HashSet::new()),
+        });
+        session.server.catalog.register_session(&session);
+        session
+    }
+
+    /// Whether the session is initialized and its client reachable (broadcasts go only there).
+    pub(crate) fn is_ready(&self) -> bool {
+        self.initialized.load(Ordering::Acquire) && self.peer.get().is_some()
     }
 
     pub(crate) fn server(&self) -> &Arc<ServerShared> {
@@ -110,8 +125,9 @@ impl Session {
         let server = &self.server;
         let mut capabilities = ServerCapabilities::new().with_logging(JsonObject::new());
         if server.has_tools() {
-            capabilities = capabilities.with_tools(ToolsCapability::new());
+            capabilities = capabilities.with_tools(ToolsCapability::new().with_list_changed(true));
         }
+        capabilities = server.catalog.advertise(capabilities);
         let mut result = InitializeResult::new(version.as_str(), capabilities, server.info.clone());
         if let Some(instructions) = &server.instructions {
             result = result.with_instructions(instructions.clone());
@@ -217,6 +233,7 @@ pub(crate) struct SessionHandler(pub(crate) Arc<Session>);
 impl Handler for SessionHandler {
     fn handle_request(&self, request: IncomingRequest, cx: RequestContext) -> Dispatch {
         let session = &self.0;
+        let _ = session.peer.get_or_init(|| cx.peer().clone());
         let params = request.params.as_deref();
         let method = request.method.as_str();
         match method {
@@ -238,6 +255,33 @@ impl Handler for SessionHandler {
             }
             "tools/call" if session.server.has_tools() => session.call_tool(request.params, cx),
             "logging/setLevel" => Dispatch::Reply(session.set_level(params)),
+            // -- resources, prompts, completions (catalog.rs) --
+            "resources/list"
+            | "resources/templates/list"
+            | "resources/read"
+            | "resources/subscribe"
+            | "resources/unsubscribe"
+                if session.server.catalog.has_resources() =>
+            {
+                match method {
+                    "resources/list" => Dispatch::Reply(session.list_resources(params)),
+                    "resources/templates/list" => {
+                        Dispatch::Reply(session.list_resource_templates(params))
+                    }
+                    "resources/read" => session.read_resource(request.params, cx),
+                    "resources/subscribe" => Dispatch::Reply(session.subscribe(params)),
+                    _ => Dispatch::Reply(session.unsubscribe(params)),
+                }
+            }
+            "prompts/list" if session.server.catalog.has_prompts() => {
+                Dispatch::Reply(session.list_prompts(params))
+            }
+            "prompts/get" if session.server.catalog.has_prompts() => {
+                session.get_prompt(request.params, cx)
+            }
+            "completion/complete" if session.server.catalog.has_completions() => {
+                session.complete(request.params, cx)
+            }
             _ => Dispatch::Reply(Err(McpError::method_not_found(method))),
         }
     }
@@ -286,7 +330,7 @@ pub(crate) fn parse_params<'a, T: Deserialize<'a>>(
         .map_err(|e| McpError::invalid_params(format!("Invalid params: {}", strip_position(&e))))
 }
 
-fn parse_cursor(params: Option<&RawValue>) -> Result<Option<String>, McpError> {
+pub(crate) fn parse_cursor(params: Option<&RawValue>) -> Result<Option<String>, McpError> {
     #[derive(Deserialize)]
     struct P {
         #[serde(default)]
@@ -297,11 +341,11 @@ fn parse_cursor(params: Option<&RawValue>) -> Result<Option<String>, McpError> {
 
 const CURSOR_PREFIX: &str = "offset:";
 
-fn encode_cursor(offset: usize) -> String {
+pub(crate) fn encode_cursor(offset: usize) -> String {
     format!("{CURSOR_PREFIX}{offset}")
 }
 
-fn decode_cursor(cursor: &str, len: usize) -> Result<usize, McpError> {
+pub(crate) fn decode_cursor(cursor: &str, len: usize) -> Result<usize, McpError> {
     cursor
         .strip_prefix(CURSOR_PREFIX)
         .and_then(|n| n.parse::<usize>().ok())

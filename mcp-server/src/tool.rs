@@ -34,7 +34,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::context::{Context, FromContext};
+use crate::context::{Context, FromContext, StateType};
 
 /// The outcome of running a tool handler: a result to send (possibly with `isError: true`), or
 /// a protocol error.
@@ -66,6 +66,7 @@ pub struct ToolDef {
     pub(crate) tool: Arc<Tool>,
     pub(crate) handler: Arc<Handler>,
     pub(crate) crate_version: Option<&'static str>,
+    pub(crate) required_state: Vec<StateType>,
 }
 
 impl fmt::Debug for ToolDef {
@@ -100,6 +101,7 @@ impl ToolDef {
         ToolBuilder {
             tool: Tool::new(name.into(), schema),
             crate_version: None,
+            required_state: Vec::new(),
         }
     }
 
@@ -113,6 +115,12 @@ impl ToolDef {
         &self.tool.name
     }
 
+    /// The shared state the tool's parameters need (its `State<T>` parameters); the server
+    /// checks at startup that each was provided.
+    pub fn required_state(&self) -> &[StateType] {
+        &self.required_state
+    }
+
     /// Runs the tool (as `tools/call` would).
     pub fn call(&self, call: ToolCall) -> BoxFuture<'static, ToolOutcome> {
         (self.handler)(call)
@@ -124,6 +132,7 @@ impl ToolDef {
 pub struct ToolBuilder {
     tool: Tool,
     crate_version: Option<&'static str>,
+    required_state: Vec<StateType>,
 }
 
 impl ToolBuilder {
@@ -145,6 +154,27 @@ impl ToolBuilder {
     #[must_use]
     pub fn input_schema(mut self, schema: JsonObject) -> Self {
         self.tool.input_schema = schema;
+        self
+    }
+
+    /// Sets what the parameters described in `schema` need: the input schema, and the shared
+    /// state injected parameters read (see [`ToolBuilder::requires_state`]). The macros use it.
+    #[must_use]
+    pub fn parameters(mut self, schema: ArgsSchema) -> Self {
+        let (input, required) = schema.finish_with_state();
+        for ty in required {
+            self = self.requires_state(ty);
+        }
+        self.input_schema(input)
+    }
+
+    /// Declares shared state the handler needs: the server fails at startup, naming the tool
+    /// and the type, when it was never provided.
+    #[must_use]
+    pub fn requires_state(mut self, ty: StateType) -> Self {
+        if !self.required_state.contains(&ty) {
+            self.required_state.push(ty);
+        }
         self
     }
 
@@ -192,6 +222,7 @@ impl ToolBuilder {
             tool: Arc::new(self.tool),
             handler: Arc::new(move |call| Box::pin(handler(call))),
             crate_version: self.crate_version,
+            required_state: self.required_state,
         }
     }
 }
@@ -365,12 +396,13 @@ pub fn is_optional<T: DeserializeOwned>() -> bool {
     T::deserialize(Missing).is_ok()
 }
 
-/// Builds a tool's input schema from its parameters.
+/// Builds a tool's input schema from its parameters, and records the shared state they read.
 pub struct ArgsSchema {
     generator: schemars::SchemaGenerator,
     properties: JsonObject,
     required: Vec<Value>,
     closed: bool,
+    required_state: Vec<StateType>,
 }
 
 impl fmt::Debug for ArgsSchema {
@@ -403,6 +435,7 @@ impl ArgsSchema {
             properties: JsonObject::new(),
             required: Vec::new(),
             closed: false,
+            required_state: Vec::new(),
         }
     }
 
@@ -464,6 +497,19 @@ impl ArgsSchema {
         schema
     }
 
+    /// Records shared state an injected parameter reads (not part of the input schema; see
+    /// [`ToolBuilder::parameters`]).
+    pub fn requires_state(&mut self, ty: StateType) -> &mut Self {
+        self.required_state.push(ty);
+        self
+    }
+
+    /// The finished schema and the shared state the injected parameters read.
+    pub fn finish_with_state(mut self) -> (JsonObject, Vec<StateType>) {
+        let required_state = std::mem::take(&mut self.required_state);
+        (self.finish(), required_state)
+    }
+
     /// Rejects arguments that are not declared (`additionalProperties: false`).
     pub fn deny_unknown(&mut self) -> &mut Self {
         self.closed = true;
@@ -511,7 +557,8 @@ pub enum Argument {}
             `Cancellation`, `Logger`, `RequestMeta`, `State<T>`, `ClientPeer`, or your own type"
 )]
 pub trait ToolParam<M>: Sized {
-    /// Adds what this parameter contributes to the input schema.
+    /// Adds what this parameter contributes to the tool's description: a property of the input
+    /// schema for an argument, the shared state it reads for an injected value.
     fn describe(schema: &mut ArgsSchema, name: &str, description: Option<&str>);
 
     /// Produces the parameter's value for one call.
@@ -519,7 +566,13 @@ pub trait ToolParam<M>: Sized {
 }
 
 impl<T: FromContext> ToolParam<Injected> for T {
-    fn describe(_: &mut ArgsSchema, _: &str, _: Option<&str>) {}
+    fn describe(schema: &mut ArgsSchema, _: &str, _: Option<&str>) {
+        let mut required = Vec::new();
+        T::required_state(&mut required);
+        for ty in required {
+            schema.requires_state(ty);
+        }
+    }
 
     fn extract(ctx: &Context, _: &ArgMap<'_>, _: &str) -> Result<Self, ToolCallError> {
         T::from_context(ctx).map_err(ToolCallError::Protocol)

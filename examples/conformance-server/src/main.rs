@@ -1,5 +1,6 @@
-//! The fixtures the official conformance suite's server scenarios call (tools, and the
-//! sampling and elicitation round trips), each a few lines with the SDK's macros.
+//! The fixtures the official conformance suite's server scenarios call (tools, resources,
+//! templates, prompts, completion, and the sampling and elicitation round trips), each a few
+//! lines with the SDK's macros.
 //!
 //! Serve it over Streamable HTTP, as the suite requires:
 //! `cargo run -p conformance-server -- --http 127.0.0.1:3100` then
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use mcp_server::client_requests::Elicitation;
 use mcp_server::mcp_core::model::{ContentBlock, ResourceLink};
+use mcp_server::mcp_core::model::{PromptMessage, ResourceContents};
 use mcp_server::prelude::*;
 use mcp_server::tool::{ToolDef, text_result};
 use serde_json::json;
@@ -242,6 +244,86 @@ fn json_schema_2020_12_tool() -> ToolDef {
         })
 }
 
+/// A fixed text resource.
+#[resource("test://static-text", name = "Static Text", mime = "text/plain")]
+async fn static_text() -> &'static str {
+    "This is the content of the static text resource."
+}
+
+/// A fixed binary resource (a PNG image).
+#[resource("test://static-binary", name = "Static Binary", mime = "image/png")]
+async fn static_binary() -> ResourceContents {
+    ResourceContents::blob("", PNG)
+}
+
+/// A resource whose content changes; clients may subscribe to it.
+#[resource(
+    "test://watched-resource",
+    name = "Watched Resource",
+    mime = "text/plain"
+)]
+async fn watched_resource() -> &'static str {
+    "Watched resource content"
+}
+
+/// Data for any id, as JSON.
+#[resource_template(
+    "test://template/{id}/data",
+    name = "Template Data",
+    mime = "application/json"
+)]
+async fn template_data(id: String) -> Json<serde_json::Value> {
+    Json(json!({"id": id, "templateTest": true, "data": format!("Data for ID: {id}")}))
+}
+
+/// A prompt without arguments.
+#[prompt]
+async fn test_simple_prompt() -> &'static str {
+    "This is a simple prompt for testing."
+}
+
+/// A prompt with two required arguments.
+#[prompt(complete(arg1 = complete_arg1))]
+async fn test_prompt_with_arguments(
+    /// First test argument.
+    arg1: String,
+    /// Second test argument.
+    arg2: String,
+) -> String {
+    format!("Prompt with arguments: arg1='{arg1}', arg2='{arg2}'")
+}
+
+/// Candidates for `arg1` of `test_prompt_with_arguments`.
+async fn complete_arg1(request: CompletionRequest) -> Vec<String> {
+    request.matching(["paris", "park", "party", "test", "testValue1"])
+}
+
+/// A prompt that embeds the resource it is given.
+#[prompt]
+async fn test_prompt_with_embedded_resource(
+    /// URI of the resource to embed.
+    #[arg(rename = "resourceUri")]
+    resource_uri: String,
+) -> Vec<PromptMessage> {
+    vec![
+        PromptMessage::user(ContentBlock::embedded_text(
+            resource_uri,
+            "text/plain",
+            "Embedded resource content for testing.",
+        )),
+        PromptMessage::user("Please process the embedded resource above."),
+    ]
+}
+
+/// A prompt with an image.
+#[prompt]
+async fn test_prompt_with_image() -> Vec<PromptMessage> {
+    vec![
+        PromptMessage::user(ContentBlock::image(PNG, "image/png")),
+        PromptMessage::user("Please analyze the image above."),
+    ]
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -262,6 +344,14 @@ async fn main() -> anyhow::Result<()> {
         .tool(test_elicitation_sep1034_defaults)
         .tool(test_elicitation_sep1330_enums)
         .tool(json_schema_2020_12_tool())
+        .resource(static_text)
+        .resource(static_binary)
+        .resource(watched_resource)
+        .resource_template(template_data)
+        .prompt(test_simple_prompt)
+        .prompt(test_prompt_with_arguments)
+        .prompt(test_prompt_with_embedded_resource)
+        .prompt(test_prompt_with_image)
         .run()
         .await
 }

@@ -247,8 +247,12 @@ impl Server {
     /// Serves Streamable HTTP at `http://<addr>/mcp` with the default [`HttpConfig`] until
     /// SIGINT or SIGTERM arrives or [`ServerHandle::shutdown`](crate::ServerHandle::shutdown)
     /// is called. In-flight requests are then cancelled and given
-    /// [`ServerConfig::shutdown_grace`](crate::ServerConfig::shutdown_grace) to finish; a second
-    /// signal exits at once.
+    /// [`ServerConfig::shutdown_grace`](crate::ServerConfig::shutdown_grace) to finish, then the
+    /// lifespans' shutdown code runs; a second signal exits at once.
+    ///
+    /// The address is bound first, then the [lifespans](crate::Lifespan) start; connections are
+    /// accepted only once they all have. If one fails, nothing is served and the error is
+    /// returned.
     ///
     /// The default configuration accepts only `localhost`, `127.0.0.1` and `[::1]` as `Host`:
     /// to serve other interfaces use [`Server::serve_http_with`] and
@@ -264,20 +268,26 @@ impl Server {
         config: HttpConfig,
     ) -> anyhow::Result<()> {
         let listener = TcpListener::bind(addr).await?;
-        let service = self.into_http_service(config);
-        spawn_signal_watcher(service.shutdown_token().clone());
-        serve(listener, service).await
+        spawn_signal_watcher(self.handle_token());
+        self.serve_listener(listener, config).await
     }
 
     /// Serves Streamable HTTP at `/mcp` on an already bound listener, until
-    /// [`ServerHandle::shutdown`](crate::ServerHandle::shutdown) is called. Installs no signal
-    /// handler. Other paths get 404.
+    /// [`ServerHandle::shutdown`](crate::ServerHandle::shutdown) is called, running the
+    /// lifespans around it as [`Server::serve_http`] does. Installs no signal handler. Other
+    /// paths get 404.
     pub async fn serve_http_on(
         self,
         listener: TcpListener,
         config: HttpConfig,
     ) -> anyhow::Result<()> {
-        serve(listener, self.into_http_service(config)).await
+        self.serve_listener(listener, config).await
+    }
+
+    async fn serve_listener(self, listener: TcpListener, config: HttpConfig) -> anyhow::Result<()> {
+        let (shared, lifecycle) = self.into_parts();
+        let service = McpHttpService::new(shared.clone(), config);
+        lifecycle.run(&shared, serve(listener, service)).await
     }
 }
 
