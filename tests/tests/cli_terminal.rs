@@ -54,6 +54,12 @@ impl Tmux {
             "-y",
             "24",
             "--",
+            // bash prints the exit status into the pane; tmux's own `pane_dead_status` is
+            // sometimes left empty when the pane dies, which made the status unreadable.
+            "bash",
+            "-c",
+            "\"$@\"; echo \"[exit $?]\"",
+            "mcp-test",
         ];
         args.extend_from_slice(command);
         let out = tmux.run(&args);
@@ -76,8 +82,21 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// The command's exit status, once it has exited.
+    /// The command's exit status, once it has exited (printed into the pane by the bash
+    /// wrapper of [`Tmux::start`]).
     fn exit_status(&self) -> Option<i32> {
+        let screen = self.capture();
+        screen.lines().rev().find_map(|l| {
+            l.trim()
+                .strip_prefix("[exit ")
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|n| n.parse().ok())
+        })
+    }
+
+    /// The exit status as tmux reports it (kept for diagnostics).
+    #[allow(dead_code)]
+    fn pane_dead_status(&self) -> Option<i32> {
         let out = self.run(&[
             "display-message",
             "-p",
