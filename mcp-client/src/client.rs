@@ -271,6 +271,122 @@ impl ClientBuilder {
         self
     }
 
+    /// Answers form-mode elicitation (`elicitation/create`) with `handler`, and declares the
+    /// `elicitation` capability (form mode). When the handler accepts, every field it left out
+    /// that has a `default` in the requested schema is filled in from that default. A URL-mode
+    /// request, which this client did not declare, is refused with -32602, as the
+    /// specification requires.
+    ///
+    /// ```
+    /// use mcp_client::Client;
+    /// use mcp_core::model::ElicitResult;
+    ///
+    /// // Accept every form with its defaults.
+    /// let builder = Client::builder().on_elicitation(|_request| async {
+    ///     ElicitResult::accept(Default::default())
+    /// });
+    /// # let _ = builder;
+    /// ```
+    #[must_use]
+    pub fn on_elicitation<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(mcp_core::model::ElicitRequestFormParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = mcp_core::model::ElicitResult> + Send + 'static,
+    {
+        use mcp_core::model::{ElicitAction, ElicitRequestParams, ElicitValue};
+        let elicitation = self
+            .capabilities
+            .elicitation
+            .get_or_insert_with(Default::default);
+        elicitation.form.get_or_insert_with(JsonObject::new);
+        let handler = Arc::new(handler);
+        self.on_request(method_names::ELICITATION_CREATE, move |params| {
+            let handler = handler.clone();
+            async move {
+                let params: ElicitRequestParams =
+                    serde_json::from_value(params.unwrap_or(Value::Null)).map_err(|e| {
+                        McpError::invalid_params(format!("Invalid elicitation request: {e}"))
+                    })?;
+                let form = match params {
+                    ElicitRequestParams::Form(form) => form,
+                    _ => {
+                        return Err(McpError::invalid_params(
+                            "URL-mode elicitation was not declared by this client",
+                        ));
+                    }
+                };
+                let defaults: Vec<(String, Value)> = form
+                    .requested_schema
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .map(|props| {
+                        props
+                            .iter()
+                            .filter_map(|(k, v)| Some((k.clone(), v.get("default")?.clone())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut result = handler(form).await;
+                if result.action == ElicitAction::Accept {
+                    let content = result.content.get_or_insert_with(Default::default);
+                    for (name, default) in defaults {
+                        if !content.contains_key(&name)
+                            && let Ok(value) = serde_json::from_value::<ElicitValue>(default)
+                        {
+                            content.insert(name, value);
+                        }
+                    }
+                }
+                serde_json::to_value(result).map_err(|e| McpError::internal(e.to_string()))
+            }
+        })
+    }
+
+    /// Answers `sampling/createMessage` with `handler` (your model), and declares the `sampling`
+    /// capability. Requests that carry `tools` or `toolChoice` are refused with -32602, since
+    /// this client does not declare `sampling.tools`.
+    #[must_use]
+    pub fn on_sampling<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(mcp_core::model::CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<mcp_core::model::CreateMessageResult, McpError>>
+            + Send
+            + 'static,
+    {
+        self.capabilities
+            .sampling
+            .get_or_insert_with(Default::default);
+        let handler = Arc::new(handler);
+        self.on_request(method_names::SAMPLING_CREATE_MESSAGE, move |params| {
+            let handler = handler.clone();
+            async move {
+                let params: mcp_core::model::CreateMessageRequestParams =
+                    serde_json::from_value(params.unwrap_or(Value::Null)).map_err(|e| {
+                        McpError::invalid_params(format!("Invalid sampling request: {e}"))
+                    })?;
+                if params.tools.is_some() || params.tool_choice.is_some() {
+                    return Err(McpError::invalid_params(
+                        "tool use in sampling was not declared by this client (`sampling.tools`)",
+                    ));
+                }
+                let result = handler(params).await?;
+                serde_json::to_value(result).map_err(|e| McpError::internal(e.to_string()))
+            }
+        })
+    }
+
+    /// Answers `roots/list` with `roots`, and declares the `roots` capability.
+    #[must_use]
+    pub fn roots(mut self, roots: Vec<mcp_core::model::Root>) -> Self {
+        self.capabilities.roots.get_or_insert_with(Default::default);
+        let result = mcp_core::model::ListRootsResult::new(roots);
+        self.on_request(method_names::ROOTS_LIST, move |_params| {
+            let result =
+                serde_json::to_value(&result).map_err(|e| McpError::internal(e.to_string()));
+            async move { result }
+        })
+    }
+
     /// What to do with the server process's stderr (default: forward it to ours).
     #[must_use]
     pub fn stderr(mut self, mode: StderrMode) -> Self {

@@ -86,6 +86,14 @@ use proc_macro::TokenStream;
 /// `IntoTool`, so `Server::tool(name)` registers it, and `Deref`s to a function pointer, so
 /// `name(args).await` still calls the function. The function itself is kept, unchanged, under a
 /// hidden name.
+///
+/// # Naming
+///
+/// The tool's name, in the module that defines it, is the unit struct: `.tool(NAME)` registers
+/// it and `NAME(args).await` still calls it. Because a unit struct is a pattern, a `let` binding
+/// (or a parameter) with the same name in that module is a compile error ("let bindings cannot
+/// shadow unit structs"): name such locals differently. A `pub` tool must not mention private
+/// types in its signature (E0446), since the struct's call signature names them.
 #[proc_macro_attribute]
 pub fn tool(args: TokenStream, item: TokenStream) -> TokenStream {
     diag::catch_panics(|| pipeline::tool(args.into(), item.into())).into()

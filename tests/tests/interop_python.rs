@@ -55,3 +55,46 @@ fn python_sdk_lists_and_calls_the_echo_example_over_stdio() {
             .contains("`text`")
     );
 }
+
+#[test]
+fn python_sdk_answers_elicitation_sampling_and_roots_from_our_server() {
+    let server = bin_path("conformance-server");
+    let seen = run_client("py_client_requests.py", &[server.to_str().unwrap()]);
+    let accepted = seen["elicit_accept"].as_str().unwrap();
+    assert!(
+        accepted.contains(r#""action":"accept""#) && accepted.contains("ada@example.com"),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["elicit_decline"],
+        r#"User response: {"action":"decline"}"#
+    );
+    assert_eq!(
+        seen["elicit_cancel"],
+        r#"User response: {"action":"cancel"}"#
+    );
+    assert!(
+        seen["elicit_typed"]
+            .as_str()
+            .unwrap()
+            .starts_with("Elicitation completed: accepted"),
+        "{seen}"
+    );
+    assert_eq!(seen["sampling"], "LLM response: py-model says hello");
+    assert_eq!(seen["roots"], "file:///py/work");
+    for (tool, capability) in [
+        ("test_elicitation", "elicitation"),
+        ("test_sampling", "sampling"),
+        ("test_roots", "roots"),
+    ] {
+        let without = &seen[format!("without_{tool}")];
+        assert_eq!(without["code"], -32600, "{tool}: {without}");
+        assert!(
+            without["error"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`{capability}`")),
+            "{without}"
+        );
+    }
+}

@@ -215,6 +215,17 @@ async fn test_elicitation_sep1330_enums(ctx: Context) -> Result<String, ToolErro
     ))
 }
 
+/// Lists the client's roots (not called by the suite; used by the interop tests).
+#[tool]
+async fn test_roots(ctx: Context) -> Result<String, ToolError> {
+    let list = ctx.roots().await?;
+    Ok(list
+        .iter()
+        .map(|r| r.uri.as_str())
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
 /// A tool whose input schema uses JSON Schema 2020-12 keywords, declared by hand.
 fn json_schema_2020_12_tool() -> ToolDef {
     let schema = json!({
@@ -344,6 +355,7 @@ async fn main() -> anyhow::Result<()> {
         .tool(test_elicitation_sep1034_defaults)
         .tool(test_elicitation_sep1330_enums)
         .tool(json_schema_2020_12_tool())
+        .tool(test_roots)
         .resource(static_text)
         .resource(static_binary)
         .resource(watched_resource)
