@@ -237,3 +237,114 @@ pub fn first_text(resp: &Value) -> &str {
         .as_str()
         .unwrap_or_else(|| panic!("expected text content, got {resp}"))
 }
+
+/// A workspace example serving Streamable HTTP on a loopback port; killed when dropped.
+#[derive(Debug)]
+pub struct HttpExample {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT/mcp`.
+    pub url: String,
+}
+
+impl Drop for HttpExample {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the workspace binary `name` with `--http 127.0.0.1:0` (plus `extra`) and reads the
+/// bound address from the `addr=Some(IP:PORT)` line of its log. The rest of its stderr is
+/// drained on a thread.
+pub fn spawn_http_example(name: &str, extra: &[&str]) -> HttpExample {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(bin_path(name))
+        .args(["--http", "127.0.0.1:0"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {name}: {e}"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if !sent && let Some(rest) = line.split("addr=Some(").nth(1) {
+                let addr = rest.split(')').next().unwrap_or_default().to_owned();
+                sent = tx.send(addr).is_ok();
+            }
+        }
+    });
+    let mut server = HttpExample {
+        child,
+        url: String::new(),
+    };
+    let addr = rx
+        .recv_timeout(Duration::from_secs(20))
+        .unwrap_or_else(|_| panic!("{name} logged no `addr=Some(..)` line within 20 s"));
+    server.url = format!("http://{addr}/mcp");
+    server
+}
+
+/// The last line of a program's standard output, parsed as JSON.
+pub fn last_json_line(stdout: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(stdout);
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("the last line of output is not JSON ({e}):\n{text}"))
+}
+
+/// Runs `command` to completion with its stdout and stderr captured, killing it after
+/// `timeout` (then the panic message shows what it printed so far).
+pub fn output_within(
+    mut command: std::process::Command,
+    timeout: Duration,
+) -> std::process::Output {
+    use std::io::Read;
+    let shown = format!("{command:?}");
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {shown}: {e}"));
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = pipe.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("stderr")));
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stdout = out.join().unwrap_or_default();
+            let stderr = err.join().unwrap_or_default();
+            panic!(
+                "{shown} did not finish within {timeout:?}:\nstdout: {}\nstderr: {}",
+                String::from_utf8_lossy(&stdout),
+                String::from_utf8_lossy(&stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::process::Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    }
+}
