@@ -5,7 +5,7 @@
 //! The spec directory is `$MCP_SPEC_DIR`, or else `../../shared/spec` from this crate's manifest.
 //! If neither exists the helpers panic: a schema test must never pass by skipping.
 //!
-//! ```ignore
+//! ```text
 //! use crate::model::schema_check;
 //! schema_check::assert_valid("CallToolResult", &json);                          // a $defs entry
 //! schema_check::assert_valid("GetTaskRequest/properties/params", &json);         // a pointer below one
