@@ -1046,6 +1046,67 @@ impl Client {
         .await
     }
 
+    /// `tools/call` as a task (for servers that declare `tasks.requests.tools.call`): returns
+    /// the task at once; follow it with [`Client::get_task`] and fetch the outcome with
+    /// [`Client::task_result`]. `ttl_ms` asks the server to keep the task that long.
+    pub async fn call_tool_as_task(
+        &self,
+        name: &str,
+        arguments: Value,
+        ttl_ms: Option<u64>,
+    ) -> Result<mcp_core::model::CreateTaskResult> {
+        let mut params = CallToolRequestParams::new(name);
+        if let Value::Object(args) = arguments {
+            params.arguments = Some(args);
+        }
+        let mut task = mcp_core::model::TaskMetadata::new();
+        task.ttl = ttl_ms;
+        params.task = Some(task);
+        let raw = self
+            .send_request(method_names::TOOLS_CALL, &params, CallOptions::new())
+            .await?;
+        decode(method_names::TOOLS_CALL, &raw)
+    }
+
+    /// `tasks/get`: the current state of a task.
+    pub async fn get_task(&self, task_id: &str) -> Result<mcp_core::model::GetTaskResult> {
+        self.request::<method::GetTask>(mcp_core::model::GetTaskRequestParams::new(task_id))
+            .await
+    }
+
+    /// `tasks/result`: waits until the task is finished and returns the result of the original
+    /// request (for a tool call, a `CallToolResult`), or its error.
+    pub async fn task_result(&self, task_id: &str) -> Result<Value> {
+        self.request::<method::GetTaskPayload>(mcp_core::model::GetTaskPayloadRequestParams::new(
+            task_id,
+        ))
+        .await
+    }
+
+    /// `tasks/list`: one page of the tasks the server keeps for this client.
+    pub async fn list_tasks(
+        &self,
+        cursor: Option<String>,
+    ) -> Result<mcp_core::model::ListTasksResult> {
+        let mut params = PaginatedRequestParams::new();
+        params.cursor = cursor;
+        self.request::<method::ListTasks>(params).await
+    }
+
+    /// Every task, following `nextCursor` through all pages.
+    pub async fn list_all_tasks(&self) -> Result<Vec<mcp_core::model::Task>> {
+        self.paginate(method::ListTasks, |r: mcp_core::model::ListTasksResult| {
+            (r.tasks, r.next_cursor)
+        })
+        .await
+    }
+
+    /// `tasks/cancel`: cancels a task; returns its final state (`cancelled`).
+    pub async fn cancel_task(&self, task_id: &str) -> Result<mcp_core::model::CancelTaskResult> {
+        self.request::<method::CancelTask>(mcp_core::model::CancelTaskRequestParams::new(task_id))
+            .await
+    }
+
     /// `prompts/get`: the prompt `name` filled in with `arguments`.
     ///
     /// ```no_run

@@ -414,3 +414,69 @@ fn the_pinned_version_is_installed() {
         "tools/node_modules holds another server-everything: run `npm ci --prefix tools`"
     );
 }
+
+/// The typed task calls against the reference server, which runs some tools as tasks: call a
+/// task-capable tool as a task, follow it with `tasks/get`, find it in `tasks/list`, and fetch
+/// the tool's result with `tasks/result`.
+#[tokio::test]
+async fn server_everything_runs_a_tool_as_a_task() {
+    use mcp_client::mcp_core::model::{TaskStatus, TaskSupport};
+    let (client, _seen) = connect_stdio().await;
+    let tools = client.list_all_tools().await.unwrap();
+    let tool = tools
+        .iter()
+        .find(|t| {
+            matches!(
+                t.task_support(),
+                TaskSupport::Optional | TaskSupport::Required
+            )
+        })
+        .unwrap_or_else(|| panic!("server-everything lists no task-capable tool"));
+    // Fill every required argument with a value of its declared type.
+    let mut args = serde_json::Map::new();
+    let props = tool
+        .input_schema
+        .get("properties")
+        .and_then(|p| p.as_object());
+    for name in tool
+        .input_schema
+        .get("required")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let name = name.as_str().unwrap();
+        let ty = props
+            .and_then(|p| p[name]["type"].as_str())
+            .unwrap_or("string");
+        let value = match ty {
+            "number" | "integer" => serde_json::json!(1),
+            "boolean" => serde_json::json!(true),
+            _ => serde_json::json!("x"),
+        };
+        args.insert(name.to_owned(), value);
+    }
+    let created = client
+        .call_tool_as_task(&tool.name, serde_json::Value::Object(args), Some(60_000))
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", tool.name));
+    let id = created.task.task_id.clone();
+    let state = client.get_task(&id).await.unwrap();
+    assert_eq!(state.task.task_id, id);
+    let listed = client.list_all_tasks().await.unwrap();
+    assert!(
+        listed.iter().any(|t| t.task_id == id),
+        "the task is not in tasks/list"
+    );
+    let result = client.task_result(&id).await.unwrap();
+    assert!(
+        result.get("content").is_some(),
+        "tasks/result is not a tool result: {result}"
+    );
+    let done = client.get_task(&id).await.unwrap();
+    assert!(
+        matches!(done.task.status, TaskStatus::Completed | TaskStatus::Failed),
+        "{:?}",
+        done.task.status
+    );
+}
