@@ -7,32 +7,11 @@
 //! once.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, LitStr, Visibility};
 
+use crate::handler::{first_span, hidden_local, param_var, rt};
 use crate::model::{FreeTool, Source, Tool, ToolBox};
-
-/// `::mcp_server::__private`, the only path generated code reaches the runtime through.
-fn rt() -> TokenStream {
-    quote!(::mcp_server::__private)
-}
-
-/// The location of the first token of `node`, for spanning generated code at it.
-fn first_span(node: &impl ToTokens) -> Span {
-    node.to_token_stream()
-        .into_iter()
-        .next()
-        .map_or_else(Span::call_site, |t| t.span())
-}
-
-/// A name only generated code can see (`mixed_site` hygiene: user code cannot collide with it).
-fn hidden_local(name: &str) -> Ident {
-    Ident::new(name, Span::mixed_site())
-}
-
-fn param_var(index: usize) -> Ident {
-    format_ident!("__p{}", index, span = Span::mixed_site())
-}
 
 fn default_var(index: usize) -> Ident {
     format_ident!("__default{}", index, span = Span::mixed_site())
@@ -49,7 +28,8 @@ enum Call<'a> {
 
 /// `#[tool]` on a free function: the tool value (a unit struct named like the function), the
 /// function under a hidden name, `Deref` to a function pointer (so `name(args).await` still
-/// works) and `IntoTool`.
+/// works) and `IntoTool` (see [`handler::free_fn`](crate::handler::free_fn), shared with
+/// resources and prompts).
 pub(crate) fn free_tool(model: FreeTool) -> TokenStream {
     let FreeTool {
         tool,
@@ -63,55 +43,27 @@ pub(crate) fn free_tool(model: FreeTool) -> TokenStream {
     let vis = std::mem::replace(&mut func.vis, Visibility::Inherited);
     func.attrs = fn_attrs;
     func.sig.ident = hidden.clone();
-    let ident = &tool.ident;
-    let output = &tool.output;
+    let ident = tool.ident.clone();
     let tys: Vec<_> = tool.params.iter().map(|p| &p.ty).collect();
-    let vars: Vec<_> = (0..tool.params.len()).map(param_var).collect();
-    let shim = hidden_local("__mcp_boxed");
-    let fn_ptr = quote!(fn(#(#tys),*) -> #rt::BoxFuture<'static, #output>);
-    // A future that is not `Send` (or not `'static`) is reported here, once, at the function's name.
-    let boxed = quote_spanned!(ident.span()=> ::std::boxed::Box::pin(#hidden(#(#vars),*)));
-    let def = tool_def(&tool, Call::Free(&shim));
-    // `pub` tools with private parameter or return types cannot expose them through `Deref`
-    // (E0446): point that error at the visibility rather than at the attribute.
-    let vis_span = first_span(&vis);
-    let target = quote_spanned!(vis_span=> type Target = #fn_ptr;);
-    quote! {
-        #(#cfgs)*
-        #(#struct_attrs)*
-        #[allow(non_camel_case_types)]
-        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug, ::core::default::Default)]
-        #vis struct #ident;
-
-        #(#cfgs)*
-        #[doc(hidden)]
-        #func
-
-        #(#cfgs)*
-        #[allow(deprecated)]
-        const _: () = {
-            fn #shim(#(#vars: #tys),*) -> #rt::BoxFuture<'static, #output> {
-                #boxed
-            }
-
-            #[automatically_derived]
-            impl ::core::ops::Deref for #ident {
-                #target
-
-                fn deref(&self) -> &Self::Target {
-                    const SHIM: #fn_ptr = #shim;
-                    &SHIM
-                }
-            }
-
+    let free = crate::handler::FreeFn {
+        func,
+        vis,
+        ident: ident.clone(),
+        hidden,
+        cfgs,
+        struct_attrs,
+    };
+    crate::handler::free_fn(free, &tys, &tool.output, |shim| {
+        let def = tool_def(&tool, Call::Free(shim));
+        quote! {
             #[automatically_derived]
             impl #rt::IntoTool for #ident {
                 fn into_tool(self) -> #rt::ToolDef {
                     #def
                 }
             }
-        };
-    }
+        }
+    })
 }
 
 /// `#[tools]`: the impl block as written (minus `#[tool]`) and `ToolBox` with one `ToolDef` per
