@@ -52,6 +52,67 @@ impl<T> Attr<T> {
     }
 }
 
+/// The keys every described item takes: `name`, `title`, `description` and `icon`
+/// (repeatable), parsed and validated the same way for tools, resources and prompts.
+pub(crate) struct CommonKeys {
+    name: Attr<LitStr>,
+    title: Attr<LitStr>,
+    description: Attr<Text>,
+    icons: Vec<LitStr>,
+}
+
+/// The values of [`CommonKeys`].
+pub(crate) struct Common {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) title: Option<LitStr>,
+    pub(crate) description: Option<Text>,
+    pub(crate) icons: Vec<LitStr>,
+}
+
+impl CommonKeys {
+    pub(crate) fn new() -> Self {
+        Self {
+            name: Attr::none(NAME),
+            title: Attr::none(TITLE),
+            description: Attr::none(DESCRIPTION),
+            icons: Vec::new(),
+        }
+    }
+
+    /// Parses `meta` if it is one of the common keys, and says whether it was.
+    pub(crate) fn parse(&mut self, diag: &Diagnostics, meta: &Meta) -> bool {
+        let path = meta.path();
+        if *path == NAME {
+            self.name.set(diag, path, string(diag, NAME, meta));
+        } else if *path == TITLE {
+            self.title.set(diag, path, string(diag, TITLE, meta));
+        } else if *path == DESCRIPTION {
+            self.description
+                .set(diag, path, text(diag, DESCRIPTION, meta));
+        } else if *path == ICON {
+            if let Some(src) = string(diag, ICON, meta) {
+                if src.value().trim().is_empty() {
+                    diag.error(src.span(), "`icon` needs a URI (`https:` or `data:`)");
+                } else {
+                    self.icons.push(src);
+                }
+            }
+        } else {
+            return false;
+        }
+        true
+    }
+
+    pub(crate) fn finish(self) -> Common {
+        Common {
+            name: self.name.get(),
+            title: self.title.get(),
+            description: self.description.get(),
+            icons: self.icons,
+        }
+    }
+}
+
 /// What `#[tool(...)]` says.
 #[derive(Debug, Default)]
 pub(crate) struct ToolAttrs {
@@ -75,23 +136,17 @@ impl ToolAttrs {
                 return Self::default();
             }
         };
-        let mut name = Attr::none(NAME);
-        let mut title = Attr::none(TITLE);
-        let mut description = Attr::none(DESCRIPTION);
+        let mut common = CommonKeys::new();
         let mut read_only = Attr::none(READ_ONLY);
         let mut destructive = Attr::none(DESTRUCTIVE);
         let mut idempotent = Attr::none(IDEMPOTENT);
         let mut open_world = Attr::none(OPEN_WORLD);
-        let mut icons = Vec::new();
         for meta in &metas {
+            if common.parse(diag, meta) {
+                continue;
+            }
             let path = meta.path();
-            if *path == NAME {
-                name.set(diag, path, string(diag, NAME, meta));
-            } else if *path == TITLE {
-                title.set(diag, path, string(diag, TITLE, meta));
-            } else if *path == DESCRIPTION {
-                description.set(diag, path, text(diag, DESCRIPTION, meta));
-            } else if *path == READ_ONLY {
+            if *path == READ_ONLY {
                 read_only.set(diag, path, boolean(diag, READ_ONLY, meta));
             } else if *path == DESTRUCTIVE {
                 destructive.set(diag, path, boolean(diag, DESTRUCTIVE, meta));
@@ -99,14 +154,6 @@ impl ToolAttrs {
                 idempotent.set(diag, path, boolean(diag, IDEMPOTENT, meta));
             } else if *path == OPEN_WORLD {
                 open_world.set(diag, path, boolean(diag, OPEN_WORLD, meta));
-            } else if *path == ICON {
-                if let Some(src) = string(diag, ICON, meta) {
-                    if src.value().trim().is_empty() {
-                        diag.error(src.span(), "`icon` needs a URI (`https:` or `data:`)");
-                    } else {
-                        icons.push(src);
-                    }
-                }
             } else {
                 unknown_key(
                     diag,
@@ -121,10 +168,16 @@ impl ToolAttrs {
                 );
             }
         }
+        let Common {
+            name,
+            title,
+            description,
+            icons,
+        } = common.finish();
         Self {
-            name: name.get(),
-            title: title.get(),
-            description: description.get(),
+            name,
+            title,
+            description,
             read_only: read_only.get(),
             destructive: destructive.get(),
             idempotent: idempotent.get(),

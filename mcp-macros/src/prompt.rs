@@ -11,7 +11,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::{Expr, Ident, Item, LitStr, Type};
 
-use crate::attr::{Attr, string, text, unknown_key};
+use crate::attr::{CommonKeys, unknown_key};
 use crate::diag::Diagnostics;
 use crate::docs::Text;
 use crate::fallback;
@@ -52,34 +52,25 @@ fn parse(diag: &Diagnostics, args: TokenStream) -> PromptAttrs {
             "`#[prompt]` takes no unnamed argument; the prompt's name is `name = \"...\"` (default: the function's name)",
         );
     }
-    let mut name = Attr::none(NAME);
-    let mut title = Attr::none(TITLE);
-    let mut description = Attr::none(DESCRIPTION);
-    let mut icons = Vec::new();
+    let mut common = CommonKeys::new();
     let mut completions = Vec::new();
     for meta in &metas {
+        if common.parse(diag, meta) {
+            continue;
+        }
         let path = meta.path();
-        if *path == NAME {
-            name.set(diag, path, string(diag, NAME, meta));
-        } else if *path == TITLE {
-            title.set(diag, path, string(diag, TITLE, meta));
-        } else if *path == DESCRIPTION {
-            description.set(diag, path, text(diag, DESCRIPTION, meta));
-        } else if *path == ICON {
-            if let Some(src) = string(diag, ICON, meta) {
-                icons.push(src);
-            }
-        } else if *path == COMPLETE {
+        if *path == COMPLETE {
             handler::completions(diag, meta, &mut completions);
         } else {
             unknown_key(diag, PROMPT, path, PROMPT_KEYS, ALIASES);
         }
     }
+    let common = common.finish();
     PromptAttrs {
-        name: name.get(),
-        title: title.get(),
-        description: description.get(),
-        icons,
+        name: common.name,
+        title: common.title,
+        description: common.description,
+        icons: common.icons,
         completions,
     }
 }

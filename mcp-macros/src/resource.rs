@@ -14,7 +14,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 use syn::{Ident, Item, LitStr, Type};
 
-use crate::attr::{Attr, string, text, unknown_key};
+use crate::attr::{Attr, CommonKeys, string, unknown_key};
 use crate::diag::Diagnostics;
 use crate::docs::Text;
 use crate::fallback;
@@ -91,26 +91,16 @@ struct ResourceAttrs {
 fn parse(diag: &Diagnostics, kind: Kind, args: TokenStream) -> ResourceAttrs {
     let attr = kind.symbol();
     let (target, metas) = handler::parse_args(diag, args);
-    let mut name = Attr::none(NAME);
-    let mut title = Attr::none(TITLE);
-    let mut description = Attr::none(DESCRIPTION);
+    let mut common = CommonKeys::new();
     let mut mime = Attr::none(MIME);
-    let mut icons = Vec::new();
     let mut completions = Vec::new();
     for meta in &metas {
+        if common.parse(diag, meta) {
+            continue;
+        }
         let path = meta.path();
-        if *path == NAME {
-            name.set(diag, path, string(diag, NAME, meta));
-        } else if *path == TITLE {
-            title.set(diag, path, string(diag, TITLE, meta));
-        } else if *path == DESCRIPTION {
-            description.set(diag, path, text(diag, DESCRIPTION, meta));
-        } else if *path == MIME {
+        if *path == MIME {
             mime.set(diag, path, string(diag, MIME, meta));
-        } else if *path == ICON {
-            if let Some(src) = string(diag, ICON, meta) {
-                icons.push(src);
-            }
         } else if *path == COMPLETE && kind == Kind::Template {
             handler::completions(diag, meta, &mut completions);
         } else if *path == COMPLETE {
@@ -144,13 +134,14 @@ fn parse(diag: &Diagnostics, kind: Kind, args: TokenStream) -> ResourceAttrs {
             unknown_key(diag, attr, path, known, ALIASES);
         }
     }
+    let common = common.finish();
     ResourceAttrs {
         target,
-        name: name.get(),
-        title: title.get(),
-        description: description.get(),
+        name: common.name,
+        title: common.title,
+        description: common.description,
         mime: mime.get(),
-        icons,
+        icons: common.icons,
         completions,
     }
 }

@@ -186,11 +186,15 @@ impl Session {
             #[serde(rename = "_meta", default)]
             meta: Option<JsonObject>,
         }
+        // One registry snapshot per call (an empty one means the server offers no tools).
+        let registry = self.server.tools();
+        if registry.len() == 0 {
+            return Dispatch::Reply(Err(McpError::method_not_found("tools/call")));
+        }
         let p: P<'_> = match parse_params(params.as_deref()) {
             Ok(p) => p,
             Err(e) => return Dispatch::Reply(Err(e)),
         };
-        let registry = self.server.tools();
         let Some(tool) = registry.get(&p.name) else {
             return Dispatch::Reply(Err(McpError::invalid_params(format!(
                 "Unknown tool: {}",
@@ -241,9 +245,8 @@ impl Handler for SessionHandler {
             "ping" => return Dispatch::Reply(Ok(empty_result())),
             _ => {}
         }
-        let known = KNOWN_METHODS.contains(&method);
         if !session.initialized.load(Ordering::Acquire) {
-            return Dispatch::Reply(Err(if known {
+            return Dispatch::Reply(Err(if KNOWN_METHODS.contains(&method) {
                 McpError::invalid_request(format!("Received `{method}` before `initialize`"))
             } else {
                 McpError::method_not_found(method)
@@ -253,7 +256,7 @@ impl Handler for SessionHandler {
             "tools/list" if session.server.has_tools() => {
                 Dispatch::Reply(session.list_tools(params))
             }
-            "tools/call" if session.server.has_tools() => session.call_tool(request.params, cx),
+            "tools/call" => session.call_tool(request.params, cx),
             "logging/setLevel" => Dispatch::Reply(session.set_level(params)),
             // -- resources, prompts, completions (catalog.rs) --
             "resources/list"

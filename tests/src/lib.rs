@@ -348,3 +348,21 @@ pub fn output_within(
         stderr: err.join().unwrap_or_default(),
     }
 }
+
+/// Runs the workspace's `mcp` command-line client with `args`.
+pub fn run_mcp(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(bin_path("mcp"))
+        .args(args)
+        .output()
+        .expect("run mcp")
+}
+
+/// A program's status and output, for assertion messages.
+pub fn describe_output(output: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}

@@ -1,6 +1,5 @@
 //! The client library and the `mcp` binary against the example `echo` server over stdio.
 
-use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -8,6 +7,7 @@ use std::time::{Duration, Instant};
 use mcp_client::mcp_core::version::ProtocolVersion;
 use mcp_client::{CallOptions, Client, ClientError, ServerNotification, StderrMode};
 use mcp_tests::bin_path;
+use mcp_tests::{describe_output as describe, run_mcp as mcp};
 use serde_json::json;
 
 async fn echo_client() -> Client {
@@ -204,22 +204,6 @@ async fn spawning_a_missing_program_fails() {
         .expect_err("no such program");
     assert!(matches!(err, ClientError::Spawn { .. }), "{err:?}");
     assert!(err.is_connection());
-}
-
-fn mcp(args: &[&str]) -> Output {
-    std::process::Command::new(bin_path("mcp"))
-        .args(args)
-        .output()
-        .expect("run mcp")
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 #[test]

@@ -5,7 +5,6 @@
 //! the headers of every request, and `DELETE` on close.
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,54 +12,14 @@ use std::time::{Duration, Instant};
 use mcp_client::mcp_core::model::CallToolResult;
 use mcp_client::mcp_core::version::ProtocolVersion;
 use mcp_client::{CallOptions, Client, ClientError, ServerNotification};
-use mcp_tests::bin_path;
+use mcp_tests::spawn_http_example as spawn_http;
+use mcp_tests::{describe_output as describe, run_mcp as mcp};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 // ---------------------------------------------------------------------------------------------
 // The echo example over HTTP
-
-/// An example server started with `--http 127.0.0.1:0`; killed when dropped.
-struct HttpServer {
-    child: Child,
-    url: String,
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts an example with `--http 127.0.0.1:0` and reads the bound address from its log.
-fn spawn_http(name: &str, extra: &[&str]) -> HttpServer {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(bin_path(name))
-        .args(["--http", "127.0.0.1:0"])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the example");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server exited before listening")
-            .expect("read stderr");
-        if let Some(rest) = line.split("addr=Some(").nth(1) {
-            break rest.split(')').next().expect("addr=Some(..)").to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines.by_ref() {});
-    HttpServer {
-        child,
-        url: format!("http://{addr}/mcp"),
-    }
-}
 
 fn text(result: &CallToolResult) -> &str {
     result
@@ -303,22 +262,6 @@ async fn unreachable_and_unsupported_urls_fail_to_connect() {
     let wrong = server.url.replace("/mcp", "/elsewhere");
     let err = Client::connect_http(&wrong).await.expect_err("404");
     assert!(err.to_string().contains("404"), "{err}");
-}
-
-fn mcp(args: &[&str]) -> Output {
-    Command::new(bin_path("mcp"))
-        .args(args)
-        .output()
-        .expect("run mcp")
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 #[test]

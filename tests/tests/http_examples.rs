@@ -3,54 +3,11 @@
 //! dropped SSE stream of a running call with nothing lost or duplicated, the safety
 //! defaults, the official Python client, and memory after 1,000 sessions.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use mcp_tests::{bin_path, python, workspace_root};
+use mcp_tests::spawn_http_example as spawn;
+use mcp_tests::{python, workspace_root};
 use serde_json::Value;
-
-struct HttpServer {
-    child: Child,
-    url: String,
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts an example with `--http 127.0.0.1:0` and reads the bound address from its log.
-fn spawn(name: &str, extra: &[&str]) -> HttpServer {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(bin_path(name))
-        .args(["--http", "127.0.0.1:0"])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let addr = loop {
-        assert!(Instant::now() < deadline, "no listening address logged");
-        let line = lines
-            .next()
-            .expect("stderr closed before listening")
-            .unwrap();
-        if let Some(rest) = line.split("addr=Some(").nth(1) {
-            break rest.split(')').next().unwrap().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines.by_ref() {});
-    HttpServer {
-        child,
-        url: format!("http://{addr}/mcp"),
-    }
-}
 
 fn run_py(args: &[&str]) -> Value {
     let out = Command::new(python())
