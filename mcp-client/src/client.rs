@@ -10,14 +10,18 @@ use std::time::Duration;
 use mcp_core::codec::DEFAULT_MAX_MESSAGE_SIZE;
 use mcp_core::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, CompleteArgument,
-    CompleteRequestParams, CompleteResult, GetPromptRequestParams, GetPromptResult, Implementation,
+    CompleteRequestParams, CompleteResult, CreateMessageRequestParams, CreateMessageResult,
+    ElicitAction, ElicitRequestFormParams, ElicitRequestParams, ElicitRequestURLParams,
+    ElicitResult, ElicitValue, GetPromptRequestParams, GetPromptResult, Implementation,
     InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
     ListResourcesResult, ListToolsResult, LoggingLevel, Notification, NotificationParams,
     PaginatedRequestParams, Prompt, ReadResourceRequestParams, ReadResourceResult, Reference,
     Request, RequestParams, Resource, ResourceTemplate, ServerCapabilities, SetLevelRequestParams,
     SubscribeRequestParams, Tool, UnsubscribeRequestParams, method, method_names,
 };
-use mcp_core::peer::{Engine, EngineConfig, Peer, ProgressUpdate, RequestError, RequestOptions};
+use mcp_core::peer::{
+    BoxFuture, Engine, EngineConfig, Peer, ProgressUpdate, RequestError, RequestOptions,
+};
 use mcp_core::version::ProtocolVersion;
 use mcp_core::{JsonObject, McpError};
 use serde::Serialize;
@@ -153,6 +157,7 @@ pub struct ClientBuilder {
     initialize_timeout: Duration,
     max_message_size: usize,
     http_headers: Vec<(String, String)>,
+    elicitation: ElicitationHandlers,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -185,6 +190,7 @@ impl Default for ClientBuilder {
             initialize_timeout: Duration::from_secs(60),
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             http_headers: Vec::new(),
+            elicitation: ElicitationHandlers::default(),
         }
     }
 }
@@ -274,8 +280,8 @@ impl ClientBuilder {
     /// Answers form-mode elicitation (`elicitation/create`) with `handler`, and declares the
     /// `elicitation` capability (form mode). When the handler accepts, every field it left out
     /// that has a `default` in the requested schema is filled in from that default. A URL-mode
-    /// request, which this client did not declare, is refused with -32602, as the
-    /// specification requires.
+    /// request is refused with -32602, as the specification requires, unless
+    /// [`ClientBuilder::on_url_elicitation`] registered a handler for it too.
     ///
     /// ```
     /// use mcp_client::Client;
@@ -290,53 +296,86 @@ impl ClientBuilder {
     #[must_use]
     pub fn on_elicitation<F, Fut>(mut self, handler: F) -> Self
     where
-        F: Fn(mcp_core::model::ElicitRequestFormParams) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = mcp_core::model::ElicitResult> + Send + 'static,
+        F: Fn(ElicitRequestFormParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ElicitResult> + Send + 'static,
     {
-        use mcp_core::model::{ElicitAction, ElicitRequestParams, ElicitValue};
-        let elicitation = self
-            .capabilities
+        self.capabilities
             .elicitation
-            .get_or_insert_with(Default::default);
-        elicitation.form.get_or_insert_with(JsonObject::new);
-        let handler = Arc::new(handler);
+            .get_or_insert_with(Default::default)
+            .form
+            .get_or_insert_with(JsonObject::new);
+        self.elicitation.form = Some(Arc::new(move |params| Box::pin(handler(params))));
+        self.install_elicitation()
+    }
+
+    /// Answers URL-mode elicitation with `handler`, and declares the `elicitation.url`
+    /// capability. The handler shows the request's message and URL to the user and returns
+    /// whether they agreed to open it ([`ElicitAction::Accept`]), refused (`Decline`) or
+    /// dismissed it (`Cancel`); it must not open the URL without the user's consent. The server
+    /// later sends `notifications/elicitation/complete` with the same `elicitationId`, which
+    /// reaches [`ClientBuilder::on_notification`] as
+    /// [`ServerNotification::ElicitationComplete`].
+    ///
+    /// A client that declares URL mode alone does not declare form mode; add
+    /// [`ClientBuilder::on_elicitation`] for both.
+    ///
+    /// ```
+    /// use mcp_client::Client;
+    /// use mcp_core::model::ElicitAction;
+    ///
+    /// let builder = Client::builder().on_url_elicitation(|request| async move {
+    ///     println!("{}: open {}", request.message, request.url);
+    ///     ElicitAction::Accept
+    /// });
+    /// # let _ = builder;
+    /// ```
+    #[must_use]
+    pub fn on_url_elicitation<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(ElicitRequestURLParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ElicitAction> + Send + 'static,
+    {
+        self.capabilities
+            .elicitation
+            .get_or_insert_with(Default::default)
+            .url
+            .get_or_insert_with(JsonObject::new);
+        self.elicitation.url = Some(Arc::new(move |params| Box::pin(handler(params))));
+        self.install_elicitation()
+    }
+
+    /// (Re)registers the one `elicitation/create` handler, dispatching on the request's mode to
+    /// the handlers registered so far.
+    fn install_elicitation(self) -> Self {
+        let handlers = self.elicitation.clone();
         self.on_request(method_names::ELICITATION_CREATE, move |params| {
-            let handler = handler.clone();
+            let handlers = handlers.clone();
             async move {
                 let params: ElicitRequestParams =
                     serde_json::from_value(params.unwrap_or(Value::Null)).map_err(|e| {
                         McpError::invalid_params(format!("Invalid elicitation request: {e}"))
                     })?;
-                let form = match params {
-                    ElicitRequestParams::Form(form) => form,
+                let result = match params {
+                    ElicitRequestParams::Form(form) => {
+                        let Some(handler) = handlers.form else {
+                            return Err(McpError::invalid_params(
+                                "form-mode elicitation was not declared by this client",
+                            ));
+                        };
+                        answer_form(&*handler, form).await
+                    }
+                    ElicitRequestParams::Url(url) => {
+                        let Some(handler) = handlers.url else {
+                            return Err(McpError::invalid_params(
+                                "URL-mode elicitation was not declared by this client",
+                            ));
+                        };
+                        ElicitResult::new(handler(url).await)
+                    }
                     _ => {
-                        return Err(McpError::invalid_params(
-                            "URL-mode elicitation was not declared by this client",
-                        ));
+                        return Err(McpError::invalid_params("unsupported elicitation mode"));
                     }
                 };
-                let defaults: Vec<(String, Value)> = form
-                    .requested_schema
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .map(|props| {
-                        props
-                            .iter()
-                            .filter_map(|(k, v)| Some((k.clone(), v.get("default")?.clone())))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let mut result = handler(form).await;
-                if result.action == ElicitAction::Accept {
-                    let content = result.content.get_or_insert_with(Default::default);
-                    for (name, default) in defaults {
-                        if !content.contains_key(&name)
-                            && let Ok(value) = serde_json::from_value::<ElicitValue>(default)
-                        {
-                            content.insert(name, value);
-                        }
-                    }
-                }
                 serde_json::to_value(result).map_err(|e| McpError::internal(e.to_string()))
             }
         })
@@ -344,27 +383,49 @@ impl ClientBuilder {
 
     /// Answers `sampling/createMessage` with `handler` (your model), and declares the `sampling`
     /// capability. Requests that carry `tools` or `toolChoice` are refused with -32602, since
-    /// this client does not declare `sampling.tools`.
+    /// this client does not declare `sampling.tools`: use
+    /// [`ClientBuilder::on_sampling_with_tools`] for a model that can call tools.
     #[must_use]
-    pub fn on_sampling<F, Fut>(mut self, handler: F) -> Self
+    pub fn on_sampling<F, Fut>(self, handler: F) -> Self
     where
-        F: Fn(mcp_core::model::CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = std::result::Result<mcp_core::model::CreateMessageResult, McpError>>
-            + Send
-            + 'static,
+        F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<CreateMessageResult, McpError>> + Send + 'static,
     {
-        self.capabilities
+        self.install_sampling(false, handler)
+    }
+
+    /// Like [`ClientBuilder::on_sampling`], but also declares `sampling.tools`: requests may
+    /// carry `tools` and `toolChoice`, and the handler may answer with `tool_use` blocks (stop
+    /// reason `toolUse`); the server then runs the tools and sends the conversation back with
+    /// `tool_result` blocks in a new request.
+    #[must_use]
+    pub fn on_sampling_with_tools<F, Fut>(self, handler: F) -> Self
+    where
+        F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<CreateMessageResult, McpError>> + Send + 'static,
+    {
+        self.install_sampling(true, handler)
+    }
+
+    fn install_sampling<F, Fut>(mut self, tools: bool, handler: F) -> Self
+    where
+        F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<CreateMessageResult, McpError>> + Send + 'static,
+    {
+        let sampling = self
+            .capabilities
             .sampling
             .get_or_insert_with(Default::default);
+        sampling.tools = tools.then(JsonObject::new);
         let handler = Arc::new(handler);
         self.on_request(method_names::SAMPLING_CREATE_MESSAGE, move |params| {
             let handler = handler.clone();
             async move {
-                let params: mcp_core::model::CreateMessageRequestParams =
+                let params: CreateMessageRequestParams =
                     serde_json::from_value(params.unwrap_or(Value::Null)).map_err(|e| {
                         McpError::invalid_params(format!("Invalid sampling request: {e}"))
                     })?;
-                if params.tools.is_some() || params.tool_choice.is_some() {
+                if !tools && (params.tools.is_some() || params.tool_choice.is_some()) {
                     return Err(McpError::invalid_params(
                         "tool use in sampling was not declared by this client (`sampling.tools`)",
                     ));
@@ -1250,4 +1311,47 @@ mod tests {
         assert!(tool_arguments(Value::Null).unwrap().is_none());
         assert!(tool_arguments(serde_json::json!([1])).is_err());
     }
+}
+
+type FormElicitationFn =
+    Arc<dyn Fn(ElicitRequestFormParams) -> BoxFuture<'static, ElicitResult> + Send + Sync>;
+type UrlElicitationFn =
+    Arc<dyn Fn(ElicitRequestURLParams) -> BoxFuture<'static, ElicitAction> + Send + Sync>;
+
+/// The elicitation handlers registered on a [`ClientBuilder`], one per mode.
+#[derive(Clone, Default)]
+struct ElicitationHandlers {
+    form: Option<FormElicitationFn>,
+    url: Option<UrlElicitationFn>,
+}
+
+/// Runs a form handler; on accept, fills every field the handler left out that has a
+/// `default` in the requested schema.
+async fn answer_form(
+    handler: &(dyn Fn(ElicitRequestFormParams) -> BoxFuture<'static, ElicitResult> + Send + Sync),
+    form: ElicitRequestFormParams,
+) -> ElicitResult {
+    let defaults: Vec<(String, Value)> = form
+        .requested_schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|props| {
+            props
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.get("default")?.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut result = handler(form).await;
+    if result.action == ElicitAction::Accept {
+        let content = result.content.get_or_insert_with(Default::default);
+        for (name, default) in defaults {
+            if !content.contains_key(&name)
+                && let Ok(value) = serde_json::from_value::<ElicitValue>(default)
+            {
+                content.insert(name, value);
+            }
+        }
+    }
+    result
 }

@@ -10,7 +10,8 @@ use mcp_core::McpError;
 use mcp_core::jsonrpc;
 use mcp_core::model::method_names as names;
 use mcp_core::model::{
-    LoggingMessageNotificationParams, ProgressNotificationParams, ResourceUpdatedNotificationParams,
+    ElicitationCompleteNotificationParams, LoggingMessageNotificationParams,
+    ProgressNotificationParams, ResourceUpdatedNotificationParams,
 };
 use mcp_core::peer::{
     BoxFuture, Dispatch, Handler, IncomingNotification, IncomingRequest, Peer, RequestContext,
@@ -35,6 +36,8 @@ pub enum ServerNotification {
     ResourceUpdated(ResourceUpdatedNotificationParams),
     /// `notifications/progress` that belongs to no call with a progress callback.
     Progress(ProgressNotificationParams),
+    /// `notifications/elicitation/complete`: a URL-mode elicitation finished out of band.
+    ElicitationComplete(ElicitationCompleteNotificationParams),
     /// Any other notification, or a known one whose params did not decode.
     Other {
         /// The method.
@@ -57,6 +60,9 @@ impl ServerNotification {
             names::NOTIFICATIONS_PROMPTS_LIST_CHANGED => Some(Self::PromptListChanged),
             names::NOTIFICATIONS_RESOURCES_UPDATED => typed(params).map(Self::ResourceUpdated),
             names::NOTIFICATIONS_PROGRESS => typed(params).map(Self::Progress),
+            names::NOTIFICATIONS_ELICITATION_COMPLETE => {
+                typed(params).map(Self::ElicitationComplete)
+            }
             _ => None,
         };
         decoded.unwrap_or_else(|| Self::Other {

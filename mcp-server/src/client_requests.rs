@@ -133,11 +133,20 @@ impl Context {
         Ok(result.action)
     }
 
-    /// Tells the client that the URL-mode elicitation `elicitation_id` has completed.
+    /// Tells the client that the URL-mode elicitation `elicitation_id` has completed. Sent as
+    /// part of the current request (over Streamable HTTP, on its stream) while it runs.
     pub async fn elicitation_complete(&self, elicitation_id: &str) -> Result<(), McpError> {
         let params = serde_json::json!({ "elicitationId": elicitation_id });
+        let bytes = mcp_core::jsonrpc::encode_notification(
+            "notifications/elicitation/complete",
+            Some(&params),
+        );
         self.peer()
-            .notify("notifications/elicitation/complete", Some(&params))
+            .send(
+                bytes,
+                Some(self.request_id().clone()),
+                mcp_core::peer::OutboundKind::Notification,
+            )
             .await
     }
 

@@ -1,16 +1,18 @@
 //! Server-to-client requests end to end, our server and our client in one process over a
 //! duplex pipe: form elicitation (accept with defaults filled, decline, cancel), sampling,
 //! roots, a client without the capability, and a tool cancelled while its elicitation is
-//! pending.
+//! pending. Then, against the `requests-server` test binary over stdio: URL-mode elicitation
+//! (outcomes, completion notification, the -32042 error), the capability each mode needs, and
+//! sampling with tools.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use mcp_client::{CallOptions, Client, ClientBuilder};
+use mcp_client::{CallOptions, Client, ClientBuilder, ServerNotification};
 use mcp_core::model::{
     CreateMessageResult, ElicitAction, ElicitResult, ElicitValue, Role, Root,
-    SamplingMessageContentBlock,
+    SamplingMessageContentBlock, StopReason, ToolUseContent, URLElicitationRequiredErrorData,
 };
 use mcp_server::client_requests::Elicitation;
 use mcp_server::prelude::*;
@@ -204,4 +206,252 @@ async fn cancelling_the_tool_cancels_its_pending_elicitation() {
     // Both sides still work.
     let client2 = client;
     assert!(client2.ping().await.is_ok());
+}
+
+// ---- URL-mode elicitation and sampling with tools, against `requests-server` over stdio ----
+
+async fn spawn_requests_server(builder: ClientBuilder) -> Client {
+    let server = mcp_tests::bin_path("requests-server");
+    builder
+        .spawn(server, std::iter::empty::<&str>())
+        .await
+        .expect("spawn requests-server")
+}
+
+#[tokio::test]
+async fn url_elicitation_accept_decline_cancel_and_completion() {
+    for (action, expected) in [
+        (ElicitAction::Accept, "connected github"),
+        (ElicitAction::Decline, "the user declined"),
+        (ElicitAction::Cancel, "the user dismissed the request"),
+    ] {
+        let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+        let client = spawn_requests_server(
+            Client::builder()
+                .on_url_elicitation(move |request| {
+                    let seen_tx = seen_tx.clone();
+                    async move {
+                        let wire = serde_json::to_value(&request).unwrap();
+                        mcp_tests::validate_2025_11_25("ElicitRequestURLParams", &wire)
+                            .unwrap_or_else(|e| panic!("{e}: {wire}"));
+                        seen_tx.send(wire).unwrap();
+                        action
+                    }
+                })
+                .on_notification(move |n| {
+                    if let ServerNotification::ElicitationComplete(p) = n {
+                        done_tx.send(p.elicitation_id).unwrap();
+                    }
+                }),
+        )
+        .await;
+        let result = client
+            .call_tool("connect_account", json!({"service": "github"}))
+            .await
+            .unwrap();
+        assert_eq!(text(&result), expected);
+        let request = seen_rx.recv().await.unwrap();
+        assert_eq!(request["mode"], "url");
+        assert_eq!(request["elicitationId"], "connect-github");
+        assert_eq!(
+            request["url"],
+            "https://auth.example.com/connect?service=github"
+        );
+        assert_eq!(request["message"], "Sign in to github to continue");
+        if action == ElicitAction::Accept {
+            // The completion notification is written before the tool's response.
+            assert_eq!(done_rx.try_recv().as_deref(), Ok("connect-github"));
+        } else {
+            assert!(done_rx.try_recv().is_err());
+        }
+        client.close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn url_elicitation_required_error_reaches_the_client_with_its_data() {
+    let client = spawn_requests_server(Client::builder()).await;
+    let err = client
+        .call_tool("read_private_repo", json!({}))
+        .await
+        .unwrap_err();
+    let err = err.as_protocol().expect("a JSON-RPC error");
+    assert_eq!(err.code.0, -32042);
+    let data = URLElicitationRequiredErrorData::from_error(err).expect("-32042 data");
+    assert_eq!(data.elicitations.len(), 1);
+    assert_eq!(data.elicitations[0].elicitation_id, "authorize-repo");
+    assert_eq!(
+        data.elicitations[0].url,
+        "https://auth.example.com/authorize?scope=repo"
+    );
+    mcp_tests::validate_2025_11_25(
+        "URLElicitationRequiredError/properties/error/allOf/1/properties/data",
+        &serde_json::to_value(&data).unwrap(),
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn each_elicitation_mode_needs_its_own_capability() {
+    // Form only: URL mode is refused by the server before anything is sent.
+    let form_only = spawn_requests_server(
+        Client::builder().on_elicitation(|_| async { ElicitResult::decline() }),
+    )
+    .await;
+    let err = form_only
+        .call_tool("connect_account", json!({"service": "github"}))
+        .await
+        .unwrap_err();
+    let err = err.as_protocol().unwrap();
+    assert_eq!(err.code.0, -32600);
+    assert!(err.message.contains("`elicitation.url`"), "{}", err.message);
+    // URL only: form mode is refused.
+    let url_only = spawn_requests_server(
+        Client::builder().on_url_elicitation(|_| async { ElicitAction::Decline }),
+    )
+    .await;
+    let err = url_only
+        .call_tool("ask_user", json!({"question": "why?"}))
+        .await
+        .unwrap_err();
+    let err = err.as_protocol().unwrap();
+    assert_eq!(err.code.0, -32600);
+    assert!(err.message.contains("`elicitation`"), "{}", err.message);
+    // Both: both work.
+    let both = spawn_requests_server(
+        Client::builder()
+            .on_elicitation(|_| async {
+                let mut content = std::collections::BTreeMap::new();
+                content.insert("answer".to_owned(), ElicitValue::String("42".into()));
+                ElicitResult::accept(content)
+            })
+            .on_url_elicitation(|_| async { ElicitAction::Cancel }),
+    )
+    .await;
+    let r = both
+        .call_tool("ask_user", json!({"question": "why?"}))
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "Accept");
+    let r = both
+        .call_tool("connect_account", json!({"service": "gitlab"}))
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "the user dismissed the request");
+}
+
+#[tokio::test]
+async fn sampling_with_tools_runs_a_tool_loop() {
+    let turns = Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let seen = turns.clone();
+    let client = spawn_requests_server(Client::builder().on_sampling_with_tools(move |request| {
+        let seen = seen.clone();
+        async move {
+            let wire = serde_json::to_value(&request).unwrap();
+            mcp_tests::validate_2025_11_25("CreateMessageRequestParams", &wire)
+                .unwrap_or_else(|e| panic!("{e}: {wire}"));
+            let turn = {
+                let mut seen = seen.lock().unwrap();
+                seen.push(wire.clone());
+                seen.len()
+            };
+            assert_eq!(wire["tools"][0]["name"], "get_weather");
+            assert_eq!(wire["toolChoice"]["mode"], "auto");
+            if turn == 1 {
+                // The model asks for the tool.
+                let mut input = mcp_core::JsonObject::new();
+                input.insert("city".into(), "Paris".into());
+                Ok(CreateMessageResult::new(
+                    Role::Assistant,
+                    SamplingMessageContentBlock::ToolUse(ToolUseContent::new(
+                        "call-1",
+                        "get_weather",
+                        input,
+                    )),
+                    "tool-model",
+                )
+                .with_stop_reason(StopReason::ToolUse))
+            } else {
+                // The tool's result came back in the last message.
+                let last = wire["messages"].as_array().unwrap().last().unwrap().clone();
+                let result = last["content"]
+                    .as_array()
+                    .and_then(|blocks| blocks.first())
+                    .cloned()
+                    .unwrap_or_else(|| last["content"].clone());
+                assert_eq!(result["type"], "tool_result", "{wire}");
+                assert_eq!(result["toolUseId"], "call-1");
+                let weather = result["content"][0]["text"].as_str().unwrap().to_owned();
+                Ok(CreateMessageResult::new(
+                    Role::Assistant,
+                    SamplingMessageContentBlock::text(format!("The model says: {weather}")),
+                    "tool-model",
+                )
+                .with_stop_reason(StopReason::EndTurn))
+            }
+        }
+    }))
+    .await;
+    let result = client
+        .call_tool("weather_agent", json!({"city": "Paris"}))
+        .await
+        .unwrap();
+    assert_eq!(text(&result), "The model says: sunny, 21 C in Paris");
+    let turns = turns.lock().unwrap();
+    assert_eq!(turns.len(), 2);
+    // The second request carries the whole conversation: question, tool use, tool result.
+    assert_eq!(turns[1]["messages"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn sampling_with_tools_needs_the_tools_capability() {
+    let client = spawn_requests_server(Client::builder().on_sampling(|_| async {
+        panic!("the server must not send a tool request to this client")
+    }))
+    .await;
+    let err = client
+        .call_tool("weather_agent", json!({"city": "Paris"}))
+        .await
+        .unwrap_err();
+    let err = err.as_protocol().unwrap();
+    assert_eq!(err.code.0, -32600);
+    assert!(err.message.contains("`sampling.tools`"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn url_elicitation_and_sampling_with_tools_over_streamable_http() {
+    let server = mcp_tests::spawn_http_example("requests-server", &[]);
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let client = Client::builder()
+        .on_url_elicitation(|_| async { ElicitAction::Accept })
+        .on_notification(move |n| {
+            if let ServerNotification::ElicitationComplete(p) = n {
+                done_tx.send(p.elicitation_id).unwrap();
+            }
+        })
+        .on_sampling_with_tools(|request| async move {
+            // One turn: answer without using the tool.
+            assert!(request.tools.is_some());
+            Ok(CreateMessageResult::new(
+                Role::Assistant,
+                SamplingMessageContentBlock::text("no tool needed"),
+                "http-model",
+            ))
+        })
+        .connect_http(&server.url)
+        .await
+        .expect("connect over HTTP");
+    let r = client
+        .call_tool("connect_account", json!({"service": "web"}))
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "connected web");
+    // The completion travelled on the call's own SSE stream, before its response.
+    assert_eq!(done_rx.try_recv().as_deref(), Ok("connect-web"));
+    let r = client
+        .call_tool("weather_agent", json!({"city": "Rome"}))
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "no tool needed");
 }

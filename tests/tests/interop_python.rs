@@ -98,3 +98,39 @@ fn python_sdk_answers_elicitation_sampling_and_roots_from_our_server() {
         );
     }
 }
+
+#[test]
+fn python_sdk_url_elicitation_sampling_with_tools_and_cancelling_mid_request() {
+    let server = bin_path("requests-server");
+    let seen = run_client("py_client_requests_more.py", &[server.to_str().unwrap()]);
+    // URL mode: each outcome reaches the tool; only an accepted one is completed.
+    assert_eq!(seen["url_accept"], "connected accept", "{seen}");
+    assert_eq!(seen["url_decline"], "the user declined");
+    assert_eq!(seen["url_cancel"], "the user dismissed the request");
+    let first = &seen["url_requests"][0];
+    assert_eq!(
+        first["url"],
+        "https://auth.example.com/connect?service=accept"
+    );
+    assert_eq!(first["elicitationId"], "connect-accept");
+    assert_eq!(seen["completed"], serde_json::json!(["connect-accept"]));
+    // The -32042 error, with its data intact.
+    let required = &seen["url_required"];
+    assert_eq!(required["code"], -32042, "{seen}");
+    assert_eq!(
+        required["data"]["elicitations"][0]["elicitationId"],
+        "authorize-repo"
+    );
+    // Sampling with tools: two turns, the second carrying the tool's result.
+    let turns = seen["sampling_turns"].as_array().unwrap();
+    assert_eq!(turns.len(), 2, "{seen}");
+    assert_eq!(turns[0]["tools"], serde_json::json!(["get_weather"]));
+    assert_eq!(turns[0]["tool_choice"], "auto");
+    assert_eq!(turns[1]["messages"], 3);
+    assert_eq!(seen["tool_result"]["toolUseId"], "call-1");
+    assert_eq!(seen["weather"], "py-model: sunny, 21 C in Oslo");
+    // Cancelling the call while its elicitation waited cancelled the elicitation in the
+    // client, and the session went on.
+    assert_eq!(seen["callback_cancelled"], true, "{seen}");
+    assert_eq!(seen["after_cancel"], "the user dismissed the request");
+}
