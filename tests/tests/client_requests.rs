@@ -455,3 +455,65 @@ async fn url_elicitation_and_sampling_with_tools_over_streamable_http() {
         .unwrap();
     assert_eq!(text(&r), "no tool needed");
 }
+
+/// Waits until `flag` is set, or fails after 5 s with `what`.
+async fn wait_for(flag: &AtomicBool, what: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !flag.load(Ordering::SeqCst) {
+        assert!(tokio::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn cancelling_the_tool_cancels_its_pending_sampling_and_roots_requests() {
+    let sampling_abandoned = Arc::new(AtomicBool::new(false));
+    let roots_abandoned = Arc::new(AtomicBool::new(false));
+    let (s_flag, r_flag) = (sampling_abandoned.clone(), roots_abandoned.clone());
+    let mut capabilities = mcp_core::model::ClientCapabilities::new();
+    capabilities.roots = Some(Default::default());
+    let client = connect(
+        Client::builder()
+            .capabilities(capabilities)
+            .on_sampling(move |_request| {
+                let guard = DropFlag(s_flag.clone());
+                async move {
+                    // The model never answers.
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    drop(guard);
+                    Err(mcp_core::McpError::internal("unreachable"))
+                }
+            })
+            .on_request("roots/list", move |_params| {
+                let guard = DropFlag(r_flag.clone());
+                async move {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    drop(guard);
+                    Ok(json!({"roots": []}))
+                }
+            }),
+    )
+    .await;
+    let short = || CallOptions::new().timeout(Duration::from_millis(300));
+    let err = client
+        .call_tool_with("ask", json!({"prompt": "hi"}), short())
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    wait_for(
+        &sampling_abandoned,
+        "the pending sampling request was never cancelled",
+    )
+    .await;
+    let err = client
+        .call_tool_with("roots", json!({}), short())
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    wait_for(
+        &roots_abandoned,
+        "the pending roots request was never cancelled",
+    )
+    .await;
+    assert!(client.ping().await.is_ok());
+}
