@@ -87,6 +87,8 @@ pub(crate) struct HttpSession {
     config: Arc<HttpConfig>,
     /// Stateless: one request, no resumption; the pump ends after its response.
     ephemeral: bool,
+    /// The authenticated subject that created the session; only it may use the session.
+    pub(crate) principal: std::sync::OnceLock<Arc<str>>,
 }
 
 impl std::fmt::Debug for HttpSession {
@@ -132,6 +134,7 @@ impl HttpSession {
             store,
             config,
             ephemeral,
+            principal: std::sync::OnceLock::new(),
         });
         tokio::spawn(this.clone().pump(outbound));
         this
