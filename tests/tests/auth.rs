@@ -7,12 +7,12 @@ use std::process::Command;
 use std::time::Duration;
 
 use mcp_client::{Client, ClientError};
-use mcp_server::Server;
 use mcp_server::http::{
     AuthConfig, AuthError, AuthInfo, HttpConfig, ProtectedResourceMetadata, StaticBearerToken,
     TokenValidator,
 };
 use mcp_server::mcp_core::peer::BoxFuture;
+use mcp_server::prelude::*;
 use mcp_tests::{bin_path, describe_output, python, spawn_http_example, workspace_root};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -20,6 +20,8 @@ use tokio::net::{TcpListener, TcpStream};
 
 const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#;
 const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+const WHOAMI: &str =
+    r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"whoami","arguments":{}}}"#;
 const PING: &str = r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#;
 
 /// Two users: `alice-token` is alice (scopes read, write), `bob-token` is bob (scope read).
@@ -37,10 +39,19 @@ impl TokenValidator for Users {
     }
 }
 
+/// Who the caller is, as the transport authenticated them.
+#[tool]
+async fn whoami(ctx: Context) -> String {
+    match ctx.auth() {
+        Some(a) => format!("{} [{}]", a.subject, a.scopes.join(" ")),
+        None => "anonymous".into(),
+    }
+}
+
 async fn serve(config: HttpConfig) -> (SocketAddr, mcp_server::ServerHandle) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = Server::new("auth");
+    let server = Server::new("auth").tool(whoami);
     let handle = server.handle();
     tokio::spawn(server.serve_http_on(listener, config.json_response(true)));
     (addr, handle)
@@ -252,6 +263,22 @@ async fn the_protected_resource_metadata_is_served_at_both_well_known_paths() {
 }
 
 #[tokio::test]
+async fn stateless_mode_checks_every_request_and_tools_see_the_caller() {
+    let (addr, handle) = serve(HttpConfig::stateless().auth(AuthConfig::new(Users))).await;
+    let r = post(addr, &[], WHOAMI).await;
+    assert_eq!(r.status, 401);
+    let r = post(addr, &[("Authorization", "Bearer bob-token")], WHOAMI).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()["result"]["content"][0]["text"],
+        "bob [read]",
+        "{}",
+        r.body
+    );
+    handle.shutdown();
+}
+
+#[tokio::test]
 async fn without_auth_the_metadata_path_is_404_and_no_token_is_needed() {
     let (addr, handle) = serve(HttpConfig::new()).await;
     let r = exchange(
@@ -265,6 +292,15 @@ async fn without_auth_the_metadata_path_is_404_and_no_token_is_needed() {
     assert_eq!(r.status, 404);
     let r = post(addr, &[], INIT).await;
     assert_eq!(r.status, 200);
+    let id = r.header("mcp-session-id").unwrap().to_owned();
+    post(addr, &[("Mcp-Session-Id", &id)], INITIALIZED).await;
+    let r = post(addr, &[("Mcp-Session-Id", &id)], WHOAMI).await;
+    assert_eq!(
+        r.json()["result"]["content"][0]["text"],
+        "anonymous",
+        "{}",
+        r.body
+    );
     handle.shutdown();
 }
 

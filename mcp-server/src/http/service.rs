@@ -25,7 +25,9 @@ use mcp_core::peer::BoxFuture;
 use mcp_core::version::ProtocolVersion;
 
 use super::HttpConfig;
-use super::auth::{AuthConfig, AuthError, PROTECTED_RESOURCE_METADATA_PATH, metadata_url, quote};
+use super::auth::{
+    AuthConfig, AuthError, AuthInfo, PROTECTED_RESOURCE_METADATA_PATH, metadata_url, quote,
+};
 use super::body::McpBody;
 use super::event_store::{EventStore, InMemoryEventStore};
 use super::guard::{accepts, host_allowed, is_json, origin_allowed};
@@ -293,11 +295,14 @@ impl Inner {
         if let Some(resp) = check_protocol_version(request.headers()) {
             return resp;
         }
-        let principal = principal.as_ref();
+        let subject = principal
+            .as_ref()
+            .map(|p| Arc::<str>::from(p.subject.as_str()));
+        let subject = subject.as_ref();
         match *request.method() {
-            Method::POST => self.post(request, principal).await,
-            Method::GET => self.get(request.headers(), principal),
-            Method::DELETE => self.delete(request.headers(), principal),
+            Method::POST => self.post(request, principal, subject).await,
+            Method::GET => self.get(request.headers(), subject),
+            Method::DELETE => self.delete(request.headers(), subject),
             _ => self.method_not_allowed(),
         }
     }
@@ -396,6 +401,7 @@ impl Inner {
     async fn post<B>(
         self: &Arc<Self>,
         request: Request<B>,
+        auth: Option<AuthInfo>,
         principal: Option<&Arc<str>>,
     ) -> Response<McpBody>
     where
@@ -461,7 +467,7 @@ impl Inner {
             Err(resp) => return resp,
         };
         if self.config.stateless {
-            return self.post_stateless(incoming, &body).await;
+            return self.post_stateless(incoming, &body, auth).await;
         }
         let (session, created) = match (&incoming, parts.headers.get(SESSION_ID)) {
             (
@@ -471,8 +477,9 @@ impl Inner {
                 None,
             ) => match self.create_session() {
                 Ok(s) => {
-                    if let Some(p) = principal {
+                    if let (Some(p), Some(info)) = (principal, auth) {
                         let _ = s.principal.set(p.clone());
+                        let _ = s.session.auth.set(info);
                     }
                     (s, true)
                 }
@@ -557,7 +564,12 @@ impl Inner {
         }
     }
 
-    async fn post_stateless(&self, incoming: Incoming, body: &[u8]) -> Response<McpBody> {
+    async fn post_stateless(
+        &self,
+        incoming: Incoming,
+        body: &[u8],
+        auth: Option<AuthInfo>,
+    ) -> Response<McpBody> {
         let Incoming::Request { id, initialize } = incoming else {
             // No session to deliver it to: notifications and responses are acknowledged only.
             return empty(StatusCode::ACCEPTED);
@@ -569,6 +581,9 @@ impl Inner {
             self.store.clone(),
             true,
         );
+        if let Some(info) = auth {
+            let _ = session.session.auth.set(info);
+        }
         if !initialize {
             session.assume_initialized();
         }
@@ -756,7 +771,7 @@ async fn authenticate(
     auth: &AuthConfig,
     headers: &HeaderMap,
     path: &str,
-) -> Result<Arc<str>, Response<McpBody>> {
+) -> Result<AuthInfo, Response<McpBody>> {
     let endpoint = resource_url(auth, headers, path);
     let metadata = metadata_url(&endpoint);
     let challenge = |status: StatusCode, params: String, message: String| {
@@ -790,7 +805,7 @@ async fn authenticate(
                 .cloned()
                 .collect();
             if missing.is_empty() {
-                return Ok(Arc::from(info.subject));
+                return Ok(info);
             }
             AuthError::InsufficientScope(auth.required_scopes.clone())
         }
