@@ -156,3 +156,26 @@ async fn a_body_that_trickles_gets_408_and_the_connection_is_closed() {
     still_serves(addr).await;
     handle.shutdown();
 }
+
+#[tokio::test]
+async fn the_header_limit_is_configurable_and_exact() {
+    let (addr, handle) = serve(HttpConfig::default().max_header_size(2048)).await;
+    let big = format!("X-Filler: {}\r\n", "a".repeat(3000));
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(post(addr, &big, INIT).as_bytes())
+        .await
+        .unwrap();
+    let (text, closed) = read_all(&mut s, Duration::from_secs(10)).await;
+    assert!(
+        text.starts_with("HTTP/1.1 431"),
+        "{}",
+        &text[..text.len().min(200)]
+    );
+    assert!(closed);
+    let ok = format!("X-Filler: {}\r\n", "a".repeat(1000));
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(post(addr, &ok, INIT).as_bytes()).await.unwrap();
+    let (text, _) = read_all(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    handle.shutdown();
+}

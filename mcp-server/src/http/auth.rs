@@ -267,11 +267,13 @@ pub(crate) fn metadata_url(resource: &str) -> String {
     format!("{scheme}://{authority}{PROTECTED_RESOURCE_METADATA_PATH}{path}")
 }
 
-/// Escapes a value for a quoted string of a `WWW-Authenticate` parameter.
+/// Escapes a value for a quoted string of a `WWW-Authenticate` parameter (visible ASCII only:
+/// other characters become `?`, control characters are dropped).
 pub(crate) fn quote(value: &str) -> String {
     value
         .chars()
         .filter(|c| !c.is_control())
+        .map(|c| if c.is_ascii() { c } else { '?' })
         .flat_map(|c| match c {
             '"' | '\\' => vec!['\\', c],
             c => vec![c],
@@ -304,6 +306,7 @@ mod tests {
             "http://127.0.0.1:8080/.well-known/oauth-protected-resource"
         );
         assert_eq!(quote(r#"a"b\c"#), r#"a\"b\\c"#);
+        assert_eq!(quote("expiré\n"), "expir?");
     }
 
     #[tokio::test]

@@ -146,8 +146,7 @@ pub struct HttpConfig {
     pub auth: Option<AuthConfig>,
     /// The largest request line plus headers accepted, in bytes (applied by
     /// [`Server::serve_http`] and friends, not by the tower service). Beyond it the answer is
-    /// 431 and the connection is closed. Values under 8 KiB count as 8 KiB (the HTTP parser's
-    /// smallest buffer). Default: 16 KiB.
+    /// 431 and the connection is closed. Default: 16 KiB.
     pub max_header_size: usize,
     /// How long a client may take to send a request's line and headers (applied by
     /// [`Server::serve_http`] and friends); after it the connection is closed without an
@@ -372,10 +371,9 @@ impl Server {
 async fn serve(listener: TcpListener, service: McpHttpService) -> anyhow::Result<()> {
     let shutdown = service.shutdown_token().clone();
     tracing::info!(addr = ?listener.local_addr().ok(), "serving Streamable HTTP at /mcp");
-    let (max_buf, header_timeout) = {
+    let (max_header, header_timeout) = {
         let c = service.config();
-        // hyper refuses buffers under 8 KiB; the buffer holds the request line and headers.
-        (c.max_header_size.max(8192), c.header_read_timeout)
+        (c.max_header_size, c.header_read_timeout)
     };
     let mut connections = JoinSet::new();
     loop {
@@ -415,7 +413,7 @@ async fn serve(listener: TcpListener, service: McpHttpService) -> anyhow::Result
             let conn = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)
-                .max_buf_size(max_buf)
+                .max_header_size(max_header)
                 .serve_connection(TokioIo::new(stream), svc);
             tokio::pin!(conn);
             let result = tokio::select! {
