@@ -34,8 +34,8 @@ use anyhow::{Context as _, bail};
 
 use crate::server::Server;
 
-/// The transport chosen on the command line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The transport chosen on the command line. Its `Debug` output does not show the token.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ServeArgs {
     /// `--http ADDR`: serve Streamable HTTP on this address instead of stdio.
@@ -46,6 +46,20 @@ pub struct ServeArgs {
     pub json_response: bool,
     /// `--bearer-token TOKEN` (or `MCP_BEARER_TOKEN`): the token HTTP requests must carry.
     pub bearer_token: Option<String>,
+}
+
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("http", &self.http)
+            .field("stateless", &self.stateless)
+            .field("json_response", &self.json_response)
+            .field(
+                "bearer_token",
+                &self.bearer_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 /// The environment variable read for the bearer token when `--bearer-token` is absent.
@@ -218,6 +232,7 @@ mod tests {
         );
         let s = ServeArgs::parse(args(&["--http", "127.0.0.1:1", "--bearer-token=t0k"])).unwrap();
         assert_eq!(s.bearer_token.as_deref(), Some("t0k"));
+        assert!(!format!("{s:?}").contains("t0k"));
         let e = ServeArgs::parse(args(&["--verbose"]))
             .unwrap_err()
             .to_string();

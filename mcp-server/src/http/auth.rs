@@ -9,6 +9,11 @@
 //! A token that lacks a [required scope](AuthConfig::required_scopes) gets 403 with
 //! `error="insufficient_scope"`.
 //!
+//! [`Server::serve_http`](crate::Server::serve_http) routes both metadata paths itself. When you
+//! mount [`McpHttpService`](super::McpHttpService) in your own router, route them to the same
+//! service too: it answers any path that starts with the well-known prefix with the metadata.
+//! Tools read the caller with [`Context::auth`](crate::context::Context::auth).
+//!
 //! Sessions are bound to the [`AuthInfo::subject`] that created them: a valid token of another
 //! subject that presents the session's id gets 404, as an unknown session would (the spec's
 //! security guidance: bind session ids to user-specific information, so that a leaked or

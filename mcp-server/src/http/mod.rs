@@ -64,12 +64,13 @@
 //!   `GET` and `DELETE` get 405, and server-to-client requests cannot be answered. Responses are
 //!   JSON by default; with SSE, events carry no ids (there is nothing to resume).
 //!
-//! - **Transport limits** (in [`Server::serve_http`] and friends): the request line and headers
-//!   must fit in [`HttpConfig::max_header_size`] (16 KiB; beyond, 431 and the connection is
-//!   closed) and arrive within [`HttpConfig::header_read_timeout`] (10 s; else the connection
-//!   is closed without an answer); a POST body must arrive whole within
-//!   [`HttpConfig::body_read_timeout`] (30 s; else 408 and the connection is closed), which
-//!   ends slow-loris bodies.
+//! - **Transport limits**: with [`Server::serve_http`] and friends, the request line and
+//!   headers must fit in [`HttpConfig::max_header_size`] (16 KiB; beyond, 431 and the connection
+//!   is closed) and arrive within [`HttpConfig::header_read_timeout`] (10 s; else the connection
+//!   is closed without an answer) — when mounting the tower service, configure your server
+//!   likewise. A POST body must arrive whole within [`HttpConfig::body_read_timeout`] (30 s;
+//!   else 408 with `Connection: close`), which ends slow-loris bodies; the service applies this
+//!   one wherever it is mounted.
 //! - **Authorization** ([`HttpConfig::auth`], see [`auth`](self::AuthConfig)): bearer tokens
 //!   checked by a [`TokenValidator`], 401/403 with `WWW-Authenticate`, protected-resource
 //!   metadata at `/.well-known/oauth-protected-resource[/mcp]`, sessions bound to the token's
