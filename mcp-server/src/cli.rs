@@ -67,7 +67,7 @@ pub const BEARER_TOKEN_ENV: &str = "MCP_BEARER_TOKEN";
 
 /// The usage lines of the transport flags, for a server's own `--help`.
 pub const USAGE: &str = "\
-  (no flags)          serve one client over stdin/stdout
+\x20 (no flags)          serve one client over stdin/stdout
   --http ADDR         serve Streamable HTTP at http://ADDR/mcp
   --stateless         with --http: no sessions, JSON responses
   --json-response     with --http: JSON responses instead of SSE streams
@@ -156,8 +156,17 @@ impl ServeArgs {
 impl Server {
     /// Serves over the transport the process's command line chooses (see the
     /// [module docs](crate::cli)): stdio by default, Streamable HTTP with `--http ADDR`.
+    ///
+    /// `-h` or `--help` prints the transport flags to stderr (stdout is the protocol's) and
+    /// returns without serving.
     pub async fn run(self) -> anyhow::Result<()> {
-        let args = ServeArgs::parse(std::env::args().skip(1))?;
+        let argv: Vec<String> = std::env::args().skip(1).collect();
+        if argv.iter().any(|a| a == "-h" || a == "--help") {
+            let program = std::env::args().next().unwrap_or_else(|| "server".into());
+            eprintln!("usage: {program} [flags]\n\n{USAGE}");
+            return Ok(());
+        }
+        let args = ServeArgs::parse(argv)?;
         self.serve(args).await
     }
 

@@ -448,6 +448,24 @@ fn the_mcp_cli_takes_the_token_from_the_flag_or_the_environment() {
 }
 
 #[test]
+fn the_examples_list_the_token_flag_in_their_help() {
+    let out = Command::new(bin_path("echo"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe_output(&out));
+    let help = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        help.contains("--bearer-token TOKEN") && help.contains("MCP_BEARER_TOKEN"),
+        "{help}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "help on stdout, the protocol channel"
+    );
+}
+
+#[test]
 fn the_examples_take_the_token_from_the_environment_and_refuse_it_without_http() {
     let mut c = Command::new(bin_path("echo"));
     let out = c.args(["--bearer-token", "x"]).output().unwrap();

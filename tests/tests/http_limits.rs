@@ -3,17 +3,27 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use mcp_server::Server;
 use mcp_server::http::HttpConfig;
+use mcp_server::prelude::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#;
 
+/// Sleeps for a minute, ignoring cancellation.
+#[tool]
+async fn hang() -> String {
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    "woke up".into()
+}
+
 async fn serve(config: HttpConfig) -> (SocketAddr, mcp_server::ServerHandle) {
+    serve_with(Server::new("limits"), config).await
+}
+
+async fn serve_with(server: Server, config: HttpConfig) -> (SocketAddr, mcp_server::ServerHandle) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = Server::new("limits");
     let handle = server.handle();
     tokio::spawn(server.serve_http_on(listener, config));
     (addr, handle)
@@ -177,5 +187,31 @@ async fn the_header_limit_is_configurable_and_exact() {
     s.write_all(post(addr, &ok, INIT).as_bytes()).await.unwrap();
     let (text, _) = read_all(&mut s, Duration::from_secs(10)).await;
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    handle.shutdown();
+}
+
+#[tokio::test]
+async fn the_request_timeout_applies_over_http_too() {
+    let server = Server::new("limits")
+        .configure(|c| c.request_timeout = Some(Duration::from_millis(200)))
+        .tool(hang);
+    let (addr, handle) = serve_with(server, HttpConfig::stateless()).await;
+    let call =
+        r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"hang","arguments":{}}}"#;
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(post(addr, "", call).as_bytes()).await.unwrap();
+    let (text, _) = read_all(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let body: serde_json::Value =
+        serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["id"], 7);
+    assert_eq!(body["error"]["code"], -32603, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Request timed out"),
+        "{body}"
+    );
     handle.shutdown();
 }
