@@ -485,6 +485,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends `Authorization: Bearer <token>` with every HTTP request (the token of a server that
+    /// requires one, e.g. one started with `--bearer-token`). Ignored by the stdio transports.
+    /// A server that refuses the token makes `connect_http` fail with
+    /// [`ClientError::Transport`] naming the HTTP status (401 or 403).
+    #[must_use]
+    pub fn bearer_token(self, token: impl AsRef<str>) -> Self {
+        let value = format!("Bearer {}", token.as_ref().trim());
+        self.http_header("Authorization", value)
+    }
+
     /// Connects to a server over Streamable HTTP at `url` (the MCP endpoint, usually ending in
     /// `/mcp`), and performs the handshake.
     ///

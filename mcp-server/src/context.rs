@@ -245,6 +245,16 @@ impl Context {
     pub fn client_info(&self) -> Option<mcp_core::model::Implementation> {
         self.inner.session.client_info()
     }
+
+    /// Who the bearer token belongs to, when the HTTP transport requires one
+    /// ([`HttpConfig::auth`](crate::http::HttpConfig::auth)); `None` over stdio or without
+    /// authorization. It is what the validator returned for the token that created the session
+    /// (in stateless mode: for this request). Every later request of the session is checked again
+    /// and must come from the same subject; its scopes are those of the first token.
+    #[cfg(feature = "http")]
+    pub fn auth(&self) -> Option<&crate::http::AuthInfo> {
+        self.inner.session.auth.get()
+    }
 }
 
 fn missing_state<T>() -> McpError {

@@ -44,6 +44,7 @@ pub mod errors_guide {}
 #[cfg(feature = "http")]
 pub mod http;
 mod lifespan;
+mod limits;
 pub mod logging;
 pub mod prompt;
 pub mod resource;

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use mcp_core::codec::DEFAULT_MAX_MESSAGE_SIZE;
 use mcp_core::model::Implementation;
-use mcp_core::peer::{Engine, EngineConfig, StreamEnd, run_stream};
+use mcp_core::peer::{Engine, StreamEnd, run_stream};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
 use crate::catalog::Catalog;
 use crate::context::StateMap;
 use crate::lifespan::{Lifecycle, Lifespan};
-use crate::session::{Session, SessionHandler};
+use crate::session::Session;
 use crate::tool::{IntoTool, ToolBox, ToolDef};
 
 /// Limits and timings of a server. Every field has a sane default.
@@ -34,6 +34,19 @@ pub struct ServerConfig {
     pub shutdown_grace: Duration,
     /// How many items one page of a list holds. Default 100.
     pub page_size: usize,
+    /// How many requests to the client (sampling, elicitation, roots) one session may have
+    /// awaiting an answer at once. One more fails at once, without being sent: the tool's
+    /// `ctx.sample(..)`, `ctx.elicit(..)` or `ctx.roots()` returns a -32603 error "too many
+    /// requests are awaiting a response". Default 1,024.
+    pub max_pending_outgoing: usize,
+    /// The longest a request may run (tool calls, resource reads, prompts, completions; not
+    /// `initialize`, `ping` or the list methods, which answer at once). When it elapses the
+    /// request is cancelled as a client's `notifications/cancelled` would (`ctx.cancelled()`
+    /// fires; the handler gets half of [`ServerConfig::cancel_grace`] to wind down, then it is
+    /// dropped) and the client gets a -32603 error "Request timed out: ...". Tasks
+    /// (`tools/call` with a `task` field) are answered at once and are not bounded by it.
+    /// Default: `None` (no limit).
+    pub request_timeout: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -44,6 +57,8 @@ impl Default for ServerConfig {
             cancel_grace: Duration::from_millis(500),
             shutdown_grace: Duration::from_secs(2),
             page_size: 100,
+            max_pending_outgoing: 1024,
+            request_timeout: None,
         }
     }
 }
@@ -366,14 +381,12 @@ where
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let config = &shared.config;
-    let engine_config = {
-        let mut c = EngineConfig::default();
-        c.max_in_flight = config.max_in_flight;
-        c.cancel_grace = config.cancel_grace;
-        c
-    };
+    let engine_config = crate::limits::engine_config(config);
     let session = Session::new(shared.clone());
-    let (engine, outbound) = Engine::new(Arc::new(SessionHandler(session)), engine_config);
+    let (engine, outbound) = Engine::new(
+        crate::limits::session_handler(session, config),
+        engine_config,
+    );
     let stop = shared.shutdown.clone();
     let max = config.max_message_size;
     let (end, writer_task) = run_stream(&engine, outbound, reader, writer, max, &stop).await;

@@ -36,6 +36,9 @@ pub(crate) struct Session {
     pub(crate) peer: OnceLock<Peer>,
     /// The URIs this session subscribed to with `resources/subscribe`.
     pub(crate) subscriptions: Mutex<HashSet<String>>,
+    /// Who the HTTP transport authenticated when the session was created (see `Context::auth`).
+    #[cfg(feature = "http")]
+    pub(crate) auth: OnceLock<crate::http::AuthInfo>,
 }
 
 impl std::fmt::Debug for Session {
@@ -80,6 +83,8 @@ impl Session {
             log_level: AtomicU8::new(level_index(LoggingLevel::Info)),
             peer: OnceLock::new(),
             subscriptions: Mutex::new(HashSet::new()),
+            #[cfg(feature = "http")]
+            auth: OnceLock::new(),
         });
         session.server.catalog.register_session(&session);
         session

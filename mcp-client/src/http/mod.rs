@@ -911,9 +911,35 @@ fn json_rpc_error(body: &[u8]) -> Option<McpError> {
 /// body holds one, else the status and body.
 async fn http_failure(response: Response<Incoming>) -> RequestError {
     let status = response.status();
+    let challenge = response
+        .headers()
+        .get(http::header::WWW_AUTHENTICATE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let body = read_limited(response.into_body(), MAX_ERROR_BODY)
         .await
         .unwrap_or_default();
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        // An authorization failure is the transport's, whatever the body says.
+        let why = json_rpc_error(&body).map_or_else(
+            || {
+                String::from_utf8_lossy(&body)
+                    .trim()
+                    .chars()
+                    .take(200)
+                    .collect()
+            },
+            |e| e.message,
+        );
+        let hint = if status == StatusCode::UNAUTHORIZED {
+            " (the server needs a valid bearer token)"
+        } else {
+            " (the token lacks a permission the server requires)"
+        };
+        let challenge = challenge.map_or_else(String::new, |c| format!("; WWW-Authenticate: {c}"));
+        return RequestError::Transport(format!(
+            "the server answered HTTP {status}{hint}: {why}{challenge}"
+        ));
+    }
     if let Some(err) = json_rpc_error(&body) {
         return RequestError::Remote(err);
     }

@@ -64,9 +64,22 @@
 //!   `GET` and `DELETE` get 405, and server-to-client requests cannot be answered. Responses are
 //!   JSON by default; with SSE, events carry no ids (there is nothing to resume).
 //!
-//! Not implemented: CORS headers, JSON-RPC batches for 2025-03-26 clients, HTTP/2,
-//! authorization.
+//! - **Transport limits**: with [`Server::serve_http`] and friends, the request line and
+//!   headers must fit in [`HttpConfig::max_header_size`] (16 KiB; beyond, 431 and the connection
+//!   is closed) and arrive within [`HttpConfig::header_read_timeout`] (10 s; else the connection
+//!   is closed without an answer) — when mounting the tower service, configure your server
+//!   likewise. A POST body must arrive whole within [`HttpConfig::body_read_timeout`] (30 s;
+//!   else 408 with `Connection: close`), which ends slow-loris bodies; the service applies this
+//!   one wherever it is mounted.
+//! - **Authorization** ([`HttpConfig::auth`], see [`auth`](self::AuthConfig)): bearer tokens
+//!   checked by a [`TokenValidator`], 401/403 with `WWW-Authenticate`, protected-resource
+//!   metadata at `/.well-known/oauth-protected-resource[/mcp]`, sessions bound to the token's
+//!   subject. Off by default.
+//!
+//! Not implemented: CORS headers, JSON-RPC batches for 2025-03-26 clients, HTTP/2, the
+//! authorization server itself (use an external one).
 
+mod auth;
 mod body;
 mod event_store;
 mod guard;
@@ -83,6 +96,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::task::JoinSet;
 
+pub use auth::{
+    AuthConfig, AuthError, AuthInfo, PROTECTED_RESOURCE_METADATA_PATH, ProtectedResourceMetadata,
+    StaticBearerToken, TokenValidator, constant_time_eq,
+};
 pub use body::McpBody;
 pub use event_store::{EventStore, InMemoryEventStore, StoredEvent};
 pub use service::McpHttpService;
@@ -125,7 +142,28 @@ pub struct HttpConfig {
     /// Where events are kept for resumption. `None`: an [`InMemoryEventStore`] with its
     /// defaults.
     pub event_store: Option<Arc<dyn EventStore>>,
+    /// Bearer-token authorization. `None` (the default): requests need no token. Set it
+    /// whenever the server listens beyond loopback.
+    pub auth: Option<AuthConfig>,
+    /// The largest request line plus headers accepted, in bytes (applied by
+    /// [`Server::serve_http`] and friends, not by the tower service). Beyond it the answer is
+    /// 431 and the connection is closed. Default: 16 KiB.
+    pub max_header_size: usize,
+    /// How long a client may take to send a request's line and headers (applied by
+    /// [`Server::serve_http`] and friends); after it the connection is closed without an
+    /// answer. Default: 10 s.
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a whole POST body; after it the answer is 408 and the
+    /// connection is closed (slow-loris bodies). Default: 30 s.
+    pub body_read_timeout: Duration,
 }
+
+/// The default of [`HttpConfig::max_header_size`]: 16 KiB.
+pub const DEFAULT_MAX_HEADER_SIZE: usize = 16 * 1024;
+/// The default of [`HttpConfig::header_read_timeout`]: 10 s.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default of [`HttpConfig::body_read_timeout`]: 30 s.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for HttpConfig {
     fn default() -> Self {
@@ -148,6 +186,10 @@ impl Default for HttpConfig {
             stream_buffer: 1024,
             max_finished_streams: 64,
             event_store: None,
+            auth: None,
+            max_header_size: DEFAULT_MAX_HEADER_SIZE,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
         }
     }
 }
@@ -229,6 +271,41 @@ impl HttpConfig {
         self
     }
 
+    /// Requires bearer tokens ([`HttpConfig::auth`]).
+    #[must_use]
+    pub fn auth(mut self, auth: AuthConfig) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` with exactly this token (compared in constant
+    /// time): [`StaticBearerToken`] with default metadata.
+    #[must_use]
+    pub fn bearer_token(self, token: impl Into<String>) -> Self {
+        self.auth(AuthConfig::new(StaticBearerToken::new(token)))
+    }
+
+    /// Sets [`HttpConfig::max_header_size`].
+    #[must_use]
+    pub fn max_header_size(mut self, bytes: usize) -> Self {
+        self.max_header_size = bytes;
+        self
+    }
+
+    /// Sets [`HttpConfig::header_read_timeout`].
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets [`HttpConfig::body_read_timeout`].
+    #[must_use]
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
+        self
+    }
+
     /// Sets the [`EventStore`].
     #[must_use]
     pub fn event_store(mut self, store: Arc<dyn EventStore>) -> Self {
@@ -275,7 +352,7 @@ impl Server {
     /// Serves Streamable HTTP at `/mcp` on an already bound listener, until
     /// [`ServerHandle::shutdown`](crate::ServerHandle::shutdown) is called, running the
     /// lifespans around it as [`Server::serve_http`] does. Installs no signal handler. Other
-    /// paths get 404.
+    /// paths get 404, except the protected-resource metadata when [`HttpConfig::auth`] is set.
     pub async fn serve_http_on(
         self,
         listener: TcpListener,
@@ -295,6 +372,10 @@ impl Server {
 async fn serve(listener: TcpListener, service: McpHttpService) -> anyhow::Result<()> {
     let shutdown = service.shutdown_token().clone();
     tracing::info!(addr = ?listener.local_addr().ok(), "serving Streamable HTTP at /mcp");
+    let (max_header, header_timeout) = {
+        let c = service.config();
+        (c.max_header_size, c.header_read_timeout)
+    };
     let mut connections = JoinSet::new();
     loop {
         let accepted = tokio::select! {
@@ -319,7 +400,10 @@ async fn serve(listener: TcpListener, service: McpHttpService) -> anyhow::Result
                 hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
                     let service = service.clone();
                     async move {
-                        if req.uri().path() != "/mcp" {
+                        let path = req.uri().path();
+                        let metadata = path == PROTECTED_RESOURCE_METADATA_PATH
+                            || path.strip_prefix(PROTECTED_RESOURCE_METADATA_PATH) == Some("/mcp");
+                        if path != "/mcp" && !metadata {
                             let mut resp = http::Response::new(McpBody::full("Not Found"));
                             *resp.status_mut() = http::StatusCode::NOT_FOUND;
                             return Ok::<_, std::convert::Infallible>(resp);
@@ -329,7 +413,8 @@ async fn serve(listener: TcpListener, service: McpHttpService) -> anyhow::Result
                 });
             let conn = http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(30))
+                .header_read_timeout(header_timeout)
+                .max_header_size(max_header)
                 .serve_connection(TokioIo::new(stream), svc);
             tokio::pin!(conn);
             let result = tokio::select! {

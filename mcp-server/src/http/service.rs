@@ -11,7 +11,10 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN};
+use http::header::{
+    ALLOW, AUTHORIZATION, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN,
+    WWW_AUTHENTICATE,
+};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -22,6 +25,9 @@ use mcp_core::peer::BoxFuture;
 use mcp_core::version::ProtocolVersion;
 
 use super::HttpConfig;
+use super::auth::{
+    AuthConfig, AuthError, AuthInfo, PROTECTED_RESOURCE_METADATA_PATH, metadata_url, quote,
+};
 use super::body::McpBody;
 use super::event_store::{EventStore, InMemoryEventStore};
 use super::guard::{accepts, host_allowed, is_json, origin_allowed};
@@ -117,6 +123,10 @@ impl McpHttpService {
     /// server's shutdown was requested.
     pub async fn shutdown(&self, grace: Duration) {
         self.inner.shutdown(grace).await;
+    }
+
+    pub(crate) fn config(&self) -> &HttpConfig {
+        &self.inner.config
     }
 
     pub(crate) fn shutdown_grace(&self) -> Duration {
@@ -259,21 +269,69 @@ impl Inner {
         if let Some(resp) = self.check_host_and_origin(request.headers()) {
             return resp;
         }
+        if request
+            .uri()
+            .path()
+            .starts_with(PROTECTED_RESOURCE_METADATA_PATH)
+        {
+            return self.resource_metadata(&request);
+        }
         if self.shared.shutdown.is_cancelled() {
             return http_error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The server is shutting down",
             );
         }
+        let principal = match &self.config.auth {
+            // A CORS preflight carries no credentials.
+            Some(auth) if request.method() != Method::OPTIONS => {
+                match authenticate(auth, request.headers(), request.uri().path()).await {
+                    Ok(p) => Some(p),
+                    Err(resp) => return resp,
+                }
+            }
+            _ => None,
+        };
         if let Some(resp) = check_protocol_version(request.headers()) {
             return resp;
         }
+        let subject = principal
+            .as_ref()
+            .map(|p| Arc::<str>::from(p.subject.as_str()));
+        let subject = subject.as_ref();
         match *request.method() {
-            Method::POST => self.post(request).await,
-            Method::GET => self.get(request.headers()),
-            Method::DELETE => self.delete(request.headers()),
+            Method::POST => self.post(request, principal, subject).await,
+            Method::GET => self.get(request.headers(), subject),
+            Method::DELETE => self.delete(request.headers(), subject),
             _ => self.method_not_allowed(),
         }
+    }
+
+    /// `GET /.well-known/oauth-protected-resource[/<path>]`: the RFC 9728 document, when
+    /// authorization is configured (else 404).
+    fn resource_metadata<B>(&self, request: &Request<B>) -> Response<McpBody> {
+        let Some(auth) = &self.config.auth else {
+            return http_error(StatusCode::NOT_FOUND, "Not Found");
+        };
+        if request.method() != Method::GET {
+            let mut resp = http_error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
+            resp.headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET"));
+            return resp;
+        }
+        let suffix = &request.uri().path()[PROTECTED_RESOURCE_METADATA_PATH.len()..];
+        let endpoint = if suffix.starts_with('/') {
+            suffix
+        } else {
+            "/mcp"
+        };
+        let mut metadata = auth.metadata.clone();
+        metadata.resource = Some(resource_url(auth, request.headers(), endpoint));
+        let body = serde_json::to_vec(&metadata).unwrap_or_default();
+        let mut resp = json_response(Bytes::from(body));
+        resp.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("max-age=300"));
+        resp
     }
 
     fn method_not_allowed(&self) -> Response<McpBody> {
@@ -316,7 +374,11 @@ impl Inner {
         None
     }
 
-    fn lookup(&self, headers: &HeaderMap) -> Result<Arc<HttpSession>, Response<McpBody>> {
+    fn lookup(
+        &self,
+        headers: &HeaderMap,
+        principal: Option<&Arc<str>>,
+    ) -> Result<Arc<HttpSession>, Response<McpBody>> {
         let Some(value) = headers.get(SESSION_ID) else {
             return Err(http_error(
                 StatusCode::BAD_REQUEST,
@@ -327,7 +389,8 @@ impl Inner {
             return Err(session_not_found());
         };
         match self.sessions().get(id.trim()) {
-            Some(s) if !s.is_closed() => {
+            // A session created under another principal does not exist for this one.
+            Some(s) if !s.is_closed() && s.principal.get() == principal => {
                 s.activity.touch();
                 Ok(s.clone())
             }
@@ -335,7 +398,12 @@ impl Inner {
         }
     }
 
-    async fn post<B>(self: &Arc<Self>, request: Request<B>) -> Response<McpBody>
+    async fn post<B>(
+        self: &Arc<Self>,
+        request: Request<B>,
+        auth: Option<AuthInfo>,
+        principal: Option<&Arc<str>>,
+    ) -> Response<McpBody>
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -369,10 +437,24 @@ impl Inner {
             return too_large();
         }
         let (parts, body) = request.into_parts();
-        let body = match Limited::new(body, max).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
-            Err(e) => {
+        let read = tokio::time::timeout(
+            self.config.body_read_timeout,
+            Limited::new(body, max).collect(),
+        );
+        let body = match read.await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Err(_elapsed) => {
+                tracing::debug!("a request body did not arrive in time");
+                let mut resp = http_error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "Request Timeout: the body did not arrive in time",
+                );
+                resp.headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+                return resp;
+            }
+            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
+            Ok(Err(e)) => {
                 tracing::debug!(error = %e, "failed to read a request body");
                 return http_error(
                     StatusCode::BAD_REQUEST,
@@ -385,7 +467,7 @@ impl Inner {
             Err(resp) => return resp,
         };
         if self.config.stateless {
-            return self.post_stateless(incoming, &body).await;
+            return self.post_stateless(incoming, &body, auth).await;
         }
         let (session, created) = match (&incoming, parts.headers.get(SESSION_ID)) {
             (
@@ -394,10 +476,16 @@ impl Inner {
                 },
                 None,
             ) => match self.create_session() {
-                Ok(s) => (s, true),
+                Ok(s) => {
+                    if let (Some(p), Some(info)) = (principal, auth) {
+                        let _ = s.principal.set(p.clone());
+                        let _ = s.session.auth.set(info);
+                    }
+                    (s, true)
+                }
                 Err(resp) => return resp,
             },
-            _ => match self.lookup(&parts.headers) {
+            _ => match self.lookup(&parts.headers, principal) {
                 Ok(s) => (s, false),
                 Err(resp) => return resp,
             },
@@ -476,7 +564,12 @@ impl Inner {
         }
     }
 
-    async fn post_stateless(&self, incoming: Incoming, body: &[u8]) -> Response<McpBody> {
+    async fn post_stateless(
+        &self,
+        incoming: Incoming,
+        body: &[u8],
+        auth: Option<AuthInfo>,
+    ) -> Response<McpBody> {
         let Incoming::Request { id, initialize } = incoming else {
             // No session to deliver it to: notifications and responses are acknowledged only.
             return empty(StatusCode::ACCEPTED);
@@ -488,6 +581,9 @@ impl Inner {
             self.store.clone(),
             true,
         );
+        if let Some(info) = auth {
+            let _ = session.session.auth.set(info);
+        }
         if !initialize {
             session.assume_initialized();
         }
@@ -525,7 +621,7 @@ impl Inner {
         Ok(())
     }
 
-    fn get(&self, headers: &HeaderMap) -> Response<McpBody> {
+    fn get(&self, headers: &HeaderMap, principal: Option<&Arc<str>>) -> Response<McpBody> {
         if self.config.stateless {
             return self.method_not_allowed();
         }
@@ -535,7 +631,7 @@ impl Inner {
                 "Not Acceptable: the client must accept text/event-stream",
             );
         }
-        let session = match self.lookup(headers) {
+        let session = match self.lookup(headers, principal) {
             Ok(s) => s,
             Err(resp) => return resp,
         };
@@ -558,11 +654,11 @@ impl Inner {
         }
     }
 
-    fn delete(&self, headers: &HeaderMap) -> Response<McpBody> {
+    fn delete(&self, headers: &HeaderMap, principal: Option<&Arc<str>>) -> Response<McpBody> {
         if self.config.stateless {
             return self.method_not_allowed();
         }
-        let session = match self.lookup(headers) {
+        let session = match self.lookup(headers, principal) {
             Ok(s) => s,
             Err(resp) => return resp,
         };
@@ -656,4 +752,88 @@ fn check_protocol_version(headers: &HeaderMap) -> Option<Response<McpBody>> {
             mcp_core::version::SUPPORTED.join(", ")
         ),
     ))
+}
+
+/// The canonical URL of the MCP endpoint: the configured resource, else `http://<Host><path>`.
+fn resource_url(auth: &AuthConfig, headers: &HeaderMap, path: &str) -> String {
+    if let Some(r) = &auth.metadata.resource {
+        return r.clone();
+    }
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}{path}")
+}
+
+/// Checks the request's bearer token; the `Err` is the 401 or 403 to send.
+async fn authenticate(
+    auth: &AuthConfig,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<AuthInfo, Response<McpBody>> {
+    let endpoint = resource_url(auth, headers, path);
+    let metadata = metadata_url(&endpoint);
+    let challenge = |status: StatusCode, params: String, message: String| {
+        let mut resp = http_error(status, message);
+        if let Ok(v) = HeaderValue::from_str(&format!("Bearer {params}")) {
+            resp.headers_mut().insert(WWW_AUTHENTICATE, v);
+        }
+        resp
+    };
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, rest) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+        })
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return Err(challenge(
+            StatusCode::UNAUTHORIZED,
+            format!("resource_metadata=\"{}\"", quote(&metadata)),
+            "Unauthorized: this server requires `Authorization: Bearer <token>`".into(),
+        ));
+    };
+    let refused = match auth.validator.validate(token).await {
+        Ok(info) => {
+            let missing: Vec<String> = auth
+                .required_scopes
+                .iter()
+                .filter(|s| !info.scopes.contains(s))
+                .cloned()
+                .collect();
+            if missing.is_empty() {
+                return Ok(info);
+            }
+            AuthError::InsufficientScope(auth.required_scopes.clone())
+        }
+        Err(e) => e,
+    };
+    Err(match refused {
+        AuthError::InsufficientScope(scopes) => {
+            let scope = quote(&scopes.join(" "));
+            challenge(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "error=\"insufficient_scope\", scope=\"{scope}\", resource_metadata=\"{}\"",
+                    quote(&metadata)
+                ),
+                format!("Forbidden: the token lacks the scope `{scope}`"),
+            )
+        }
+        AuthError::InvalidToken(why) => {
+            tracing::debug!(reason = %why, "refusing a bearer token");
+            challenge(
+                StatusCode::UNAUTHORIZED,
+                format!(
+                    "error=\"invalid_token\", error_description=\"{}\", resource_metadata=\"{}\"",
+                    quote(&why),
+                    quote(&metadata)
+                ),
+                format!("Unauthorized: {why}"),
+            )
+        }
+    })
 }

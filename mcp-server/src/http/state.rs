@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use mcp_core::jsonrpc::RequestId;
-use mcp_core::peer::{Admission, Engine, EngineConfig, Outbound, OutboundKind, Refusal};
+use mcp_core::peer::{Admission, Engine, Outbound, OutboundKind, Refusal};
 use mcp_core::version::ProtocolVersion;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -16,7 +16,7 @@ use super::HttpConfig;
 use super::body::{Activity, LiveGuard, McpBody, priming_event, sse_event};
 use super::event_store::EventStore;
 use crate::server::ServerShared;
-use crate::session::{Session, SessionHandler};
+use crate::session::Session;
 
 /// Where the messages of one incoming request go.
 enum Route {
@@ -87,6 +87,8 @@ pub(crate) struct HttpSession {
     config: Arc<HttpConfig>,
     /// Stateless: one request, no resumption; the pump ends after its response.
     ephemeral: bool,
+    /// The authenticated subject that created the session; only it may use the session.
+    pub(crate) principal: std::sync::OnceLock<Arc<str>>,
 }
 
 impl std::fmt::Debug for HttpSession {
@@ -110,15 +112,12 @@ impl HttpSession {
         store: Arc<dyn EventStore>,
         ephemeral: bool,
     ) -> Arc<Self> {
-        let engine_config = {
-            let mut c = EngineConfig::default();
-            c.max_in_flight = shared.config.max_in_flight;
-            c.cancel_grace = shared.config.cancel_grace;
-            c
-        };
+        let engine_config = crate::limits::engine_config(&shared.config);
         let session = Session::new(shared.clone());
-        let (engine, outbound) =
-            Engine::new(Arc::new(SessionHandler(session.clone())), engine_config);
+        let (engine, outbound) = Engine::new(
+            crate::limits::session_handler(session.clone(), &shared.config),
+            engine_config,
+        );
         let this = Arc::new(Self {
             id,
             engine,
@@ -132,6 +131,7 @@ impl HttpSession {
             store,
             config,
             ephemeral,
+            principal: std::sync::OnceLock::new(),
         });
         tokio::spawn(this.clone().pump(outbound));
         this

@@ -32,11 +32,15 @@ Options:
   --log-level LEVEL   ask the server for log messages at LEVEL or above (debug, info, notice,
                       warning, error, critical, alert, emergency) and print them to stderr
   --args-json JSON    tool arguments as a JSON object (call only)
+  --bearer-token TOKEN
+                      send `Authorization: Bearer TOKEN` to an HTTP server (URL servers only);
+                      the environment variable MCP_BEARER_TOKEN is used when the flag is
+                      absent, and is the better place for a secret (`ps` shows command lines)
   -h, --help          print this help
 
 Exit status: 0 success, 1 the tool reported an error (isError), 2 usage error,
 3 protocol error (the server answered with a JSON-RPC error), 4 connection, spawn, HTTP or
-timeout failure, 130 interrupted (Ctrl-C; the server is sent notifications/cancelled).
+timeout failure (including HTTP 401/403: missing, invalid or insufficient bearer token), 130 interrupted (Ctrl-C; the server is sent notifications/cancelled).
 ";
 
 /// What to do.
@@ -68,6 +72,8 @@ pub(crate) struct Cli {
     pub(crate) json: bool,
     pub(crate) timeout: Option<Duration>,
     pub(crate) log_level: Option<LoggingLevel>,
+    /// `--bearer-token`: sent as `Authorization: Bearer` to HTTP servers.
+    pub(crate) bearer_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +98,7 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Parse
     let mut timeout = None;
     let mut log_level = None;
     let mut args_json = None;
+    let mut bearer_token = None;
     while let Some(arg) = args.next() {
         if arg == "--" {
             positional.extend(args.by_ref());
@@ -133,6 +140,13 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Parse
                 );
             }
             "--args-json" => args_json = Some(value("a JSON object")?),
+            "--bearer-token" => {
+                let v = value("a token")?;
+                if v.trim().is_empty() {
+                    return usage("--bearer-token needs a non-empty token");
+                }
+                bearer_token = Some(v);
+            }
             _ => return usage(format!("unknown option {arg:?}")),
         }
     }
@@ -190,12 +204,16 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Parse
     if args_json.is_some() {
         return usage("--args-json is only for `call`");
     }
+    if bearer_token.is_some() && !is_url(&server) {
+        return usage("--bearer-token is only for HTTP servers (a http:// URL)");
+    }
     Ok(Parsed::Run(Cli {
         command,
         server,
         json,
         timeout,
         log_level,
+        bearer_token,
     }))
 }
 
@@ -255,6 +273,12 @@ pub(crate) fn build_arguments(
         arguments.insert(key.clone(), coerce_value(schema, key, raw));
     }
     Ok(arguments)
+}
+
+/// Whether `<server>` is a URL rather than a command line.
+pub(crate) fn is_url(server: &str) -> bool {
+    let lower = server.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use mcp_client::{CallOptions, Client, ClientError, ServerNotification};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::args::{Cli, Command, Parsed, USAGE, UsageError, build_arguments, parse_args};
+use crate::args::{Cli, Command, Parsed, USAGE, UsageError, build_arguments, is_url, parse_args};
 use crate::output::{
     Ui, first_line, log_line, out, print_call_result, print_json, print_prompt, print_read_result,
     print_tools,
@@ -96,6 +96,16 @@ async fn run(cli: Cli, interrupt: CancellationToken) -> Exit {
     if let Some(timeout) = cli.timeout {
         builder = builder.request_timeout(timeout).initialize_timeout(timeout);
     }
+    if is_url(&cli.server) {
+        let token = cli.bearer_token.clone().or_else(|| {
+            std::env::var("MCP_BEARER_TOKEN")
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+        });
+        if let Some(token) = token {
+            builder = builder.bearer_token(token);
+        }
+    }
     let connect = async {
         if is_url(&cli.server) {
             connect_http(builder, &cli.server).await
@@ -115,12 +125,6 @@ async fn run(cli: Cli, interrupt: CancellationToken) -> Exit {
     ui.finish();
     let _ = client.close().await;
     exit
-}
-
-/// Whether `<server>` is a URL rather than a command line.
-fn is_url(server: &str) -> bool {
-    let lower = server.trim_start().to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 #[cfg(feature = "http")]
