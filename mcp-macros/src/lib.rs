@@ -136,6 +136,17 @@ pub fn tool(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = proc_macro2::TokenStream::from(args);
+    if let Some(key) = pipeline::find_task_key(&args) {
+        // Expand as the user's `#[tool(...)]` would, plus the error, so nothing else fails.
+        let diag = diag::Diagnostics::new();
+        diag.error(
+            syn::spanned::Spanned::span(&key),
+            "`#[task]` already sets `task = \"optional\"`; for another mode write `#[tool(task = \"...\")]`",
+        );
+        let errors = diag.finish();
+        let tool = diag::catch_panics(|| pipeline::tool(args, item.into()));
+        return quote::quote!(#tool #errors).into();
+    }
     let args = if args.is_empty() {
         quote::quote!(task = "optional")
     } else {
