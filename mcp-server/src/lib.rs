@@ -45,6 +45,8 @@ pub mod errors_guide {}
 pub mod http;
 mod lifespan;
 pub mod logging;
+#[cfg(debug_assertions)]
+mod output_check;
 pub mod prompt;
 pub mod resource;
 mod server;

@@ -276,8 +276,9 @@ impl Session {
             tool_name: tool_name.clone(),
         };
         let fut = crate::logging::scope(ctx, tool.call(call));
+        let descriptor = tool.tool.clone();
         Dispatch::Spawn(Box::pin(async move {
-            to_raw(&tool_result(fut.await, &tool_name, version)?)
+            to_raw(&tool_result(fut.await, &descriptor, version)?)
         }))
     }
 
@@ -315,6 +316,7 @@ impl Session {
             };
             let fut = crate::logging::scope(ctx, tool.call(call));
             let runner = session.clone();
+            let tool = tool.clone();
             tokio::spawn(async move {
                 let outcome = tokio::select! {
                     biased;
@@ -330,7 +332,7 @@ impl Session {
                             "The task was cancelled",
                         )),
                     ),
-                    Some(outcome) => match tool_result(outcome, &tool_name, version) {
+                    Some(outcome) => match tool_result(outcome, &tool.tool, version) {
                         Ok(result) => {
                             let failed = result.is_error == Some(true);
                             let value = serde_json::to_value(&result).unwrap_or_default();
@@ -448,13 +450,40 @@ impl Session {
 
 /// What a tool call answers: its result, or the protocol error (invalid arguments are a tool
 /// error from 2025-11-25 on, -32602 before).
+///
+/// In debug builds, the `structuredContent` of a successful result is checked against the
+/// tool's `outputSchema`; a mismatch is logged as an error and answered as a tool error
+/// (`isError: true`, naming the mismatch) instead of sending output that breaks the contract.
+/// Release builds send the result as it is.
 fn tool_result(
     outcome: crate::tool::ToolOutcome,
-    tool_name: &str,
+    tool: &mcp_core::model::Tool,
     version: ProtocolVersion,
 ) -> Result<CallToolResult, McpError> {
+    let tool_name = &tool.name;
     match outcome {
-        Ok(result) => Ok(result),
+        Ok(result) => {
+            #[cfg(debug_assertions)]
+            if let (Some(schema), Some(structured), false) = (
+                tool.output_schema.as_ref(),
+                result.structured_content.as_ref(),
+                result.is_error == Some(true),
+            ) && let Err(mismatch) =
+                crate::output_check::check(schema, &serde_json::Value::Object(structured.clone()))
+            {
+                tracing::error!(
+                    tool = %tool_name,
+                    %mismatch,
+                    "structuredContent does not match the tool's outputSchema"
+                );
+                let mut result = CallToolResult::new(vec![ContentBlock::text(format!(
+                    "Tool `{tool_name}` produced output that does not match its output schema: {mismatch}"
+                ))]);
+                result.is_error = Some(true);
+                return Ok(result);
+            }
+            Ok(result)
+        }
         Err(ToolCallError::InvalidArguments(msg)) => {
             let msg = format!("Invalid arguments for tool `{tool_name}`: {msg}");
             if version >= ProtocolVersion::V2025_11_25 {
