@@ -226,7 +226,7 @@ impl Server {
     }
 
     /// Sets where tasks are kept (default: an [`InMemoryTaskStore`](crate::task::InMemoryTaskStore)).
-    /// See [the `task` module](crate::task).
+    /// See [the `task` module](mod@crate::task).
     #[must_use]
     pub fn task_store(mut self, store: impl TaskStore) -> Self {
         self.task_store = Some(Arc::new(store));

@@ -203,7 +203,7 @@ impl ToolBuilder {
 
     /// Sets whether calls may (`Optional`) or must (`Required`) run as tasks
     /// (`execution.taskSupport`); `Forbidden`, the default, leaves `execution` out. See
-    /// [the `task` module](crate::task).
+    /// [the `task` module](mod@crate::task).
     #[must_use]
     pub fn task_support(mut self, support: TaskSupport) -> Self {
         self.tool.execution = match support {
