@@ -17,7 +17,7 @@ use crate::docs::Text;
 use crate::model::Sp;
 use crate::symbol::{
     ARG, ARG_KEYS, DEFAULT, DESCRIPTION, DESTRUCTIVE, FLATTEN, ICON, IDEMPOTENT, NAME, OPEN_WORLD,
-    READ_ONLY, RENAME, Symbol, TITLE, TOOL, TOOL_KEYS,
+    READ_ONLY, RENAME, Symbol, TASK, TITLE, TOOL, TOOL_KEYS,
 };
 
 /// A key that may be given at most once. The first occurrence counts (if its value was valid);
@@ -124,6 +124,45 @@ pub(crate) struct ToolAttrs {
     pub(crate) idempotent: Option<bool>,
     pub(crate) open_world: Option<bool>,
     pub(crate) icons: Vec<LitStr>,
+    pub(crate) task: Option<TaskMode>,
+}
+
+/// `task = "..."`: whether calls may or must run as tasks (`execution.taskSupport`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TaskMode {
+    Forbidden,
+    Optional,
+    Required,
+}
+
+/// `task` (optional) or `task = "required" | "optional" | "forbidden"`.
+fn task_mode(diag: &Diagnostics, meta: &Meta) -> Option<TaskMode> {
+    const EXPECTED: &str =
+        "`task` expects \"required\", \"optional\" or \"forbidden\": `task = \"optional\"`";
+    match meta {
+        Meta::Path(_) => Some(TaskMode::Optional),
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => match s.value().as_str() {
+                "required" => Some(TaskMode::Required),
+                "optional" => Some(TaskMode::Optional),
+                "forbidden" => Some(TaskMode::Forbidden),
+                _ => {
+                    diag.error_spanned(s, EXPECTED);
+                    None
+                }
+            },
+            other => {
+                diag.error_spanned(other, EXPECTED);
+                None
+            }
+        },
+        Meta::List(list) => {
+            diag.error_spanned(list, EXPECTED);
+            None
+        }
+    }
 }
 
 impl ToolAttrs {
@@ -141,6 +180,7 @@ impl ToolAttrs {
         let mut destructive = Attr::none(DESTRUCTIVE);
         let mut idempotent = Attr::none(IDEMPOTENT);
         let mut open_world = Attr::none(OPEN_WORLD);
+        let mut task = Attr::none(TASK);
         for meta in &metas {
             if common.parse(diag, meta) {
                 continue;
@@ -154,6 +194,8 @@ impl ToolAttrs {
                 idempotent.set(diag, path, boolean(diag, IDEMPOTENT, meta));
             } else if *path == OPEN_WORLD {
                 open_world.set(diag, path, boolean(diag, OPEN_WORLD, meta));
+            } else if *path == TASK {
+                task.set(diag, path, task_mode(diag, meta));
             } else {
                 unknown_key(
                     diag,
@@ -183,6 +225,7 @@ impl ToolAttrs {
             idempotent: idempotent.get(),
             open_world: open_world.get(),
             icons,
+            task: task.get(),
         }
     }
 

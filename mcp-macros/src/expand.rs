@@ -181,6 +181,14 @@ fn tool_def(tool: &Tool, call: Call<'_>) -> TokenStream {
         .icons
         .iter()
         .map(|src| quote!(.icon(#rt::Icon::new(::std::string::String::from(#src)))));
+    let task = tool.task.map(|mode| {
+        let variant = match mode {
+            crate::attr::TaskMode::Forbidden => quote!(Forbidden),
+            crate::attr::TaskMode::Optional => quote!(Optional),
+            crate::attr::TaskMode::Required => quote!(Required),
+        };
+        quote!(.task_support(#rt::TaskSupport::#variant))
+    });
     let output = &tool.output;
     let output_span = first_span(output);
     let output_schema =
@@ -248,6 +256,7 @@ fn tool_def(tool: &Tool, call: Call<'_>) -> TokenStream {
             .output_schema(#output_schema)
             #annotations
             #(#icons)*
+            #task
             .crate_version(::core::env!("CARGO_PKG_VERSION"))
             .#handler_method(#handler)
     })

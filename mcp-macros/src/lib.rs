@@ -70,6 +70,7 @@ use proc_macro::TokenStream;
 /// | `idempotent`, `idempotent = bool` | `idempotentHint` |
 /// | `open_world`, `open_world = bool` | `openWorldHint` |
 /// | `icon = "..."` | an icon URI; repeatable |
+/// | `task`, `task = "optional" \| "required" \| "forbidden"` | `execution.taskSupport`: whether the tool may (or must) run as a task (see `mcp_server::task`); default forbidden |
 ///
 /// # `#[arg(...)]` keys, on parameters
 ///
@@ -119,6 +120,41 @@ pub fn tool(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Tool methods take `&self` and follow the rules and keys of [`macro@tool`]. The impl block is
 /// emitted as written (minus the `#[tool]` attributes) plus an implementation of `ToolBox`,
 /// whose tools share the value through an `Arc`. Tool names must be unique within the block.
+/// A tool that may run as a task: `#[task]` is `#[tool(task = "optional")]`, and takes the
+/// same keys as [`#[tool]`](macro@tool) (write `#[tool(task = "required")]` for a tool that
+/// only runs as a task). Inside a `#[tools]` impl block, use `#[tool(task = "...")]`.
+///
+/// ```text
+/// #[task]
+/// async fn train(ctx: Context, model_id: String) -> String {
+///     for epoch in 1..=100 {
+///         ctx.report_status(format!("epoch {epoch}/100"), epoch, 100).await;
+///     }
+///     format!("{model_id} trained")
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
+    let args = proc_macro2::TokenStream::from(args);
+    if let Some(key) = pipeline::find_task_key(&args) {
+        // Expand as the user's `#[tool(...)]` would, plus the error, so nothing else fails.
+        let diag = diag::Diagnostics::new();
+        diag.error(
+            syn::spanned::Spanned::span(&key),
+            "`#[task]` already sets `task = \"optional\"`; for another mode write `#[tool(task = \"...\")]`",
+        );
+        let errors = diag.finish();
+        let tool = diag::catch_panics(|| pipeline::tool(args, item.into()));
+        return quote::quote!(#tool #errors).into();
+    }
+    let args = if args.is_empty() {
+        quote::quote!(task = "optional")
+    } else {
+        quote::quote!(#args, task = "optional")
+    };
+    diag::catch_panics(|| pipeline::tool(args, item.into())).into()
+}
+
 #[proc_macro_attribute]
 pub fn tools(args: TokenStream, item: TokenStream) -> TokenStream {
     diag::catch_panics(|| pipeline::tools(args.into(), item.into())).into()

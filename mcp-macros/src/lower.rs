@@ -117,6 +117,7 @@ pub(crate) fn tool(
             open_world: attrs.open_world,
         },
         icons: attrs.icons,
+        task: attrs.task,
         params,
         output,
         ident: sig.ident.clone(),

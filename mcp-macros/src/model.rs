@@ -31,6 +31,8 @@ pub(crate) struct Tool {
     pub(crate) description: Option<Text>,
     pub(crate) annotations: Annotations,
     pub(crate) icons: Vec<LitStr>,
+    /// `task = "..."` (`None`: not given, which means forbidden).
+    pub(crate) task: Option<crate::attr::TaskMode>,
     pub(crate) params: Vec<Param>,
     /// The declared return type, or `()`.
     pub(crate) output: Type,

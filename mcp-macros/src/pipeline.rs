@@ -153,3 +153,16 @@ fn first_span(node: &impl ToTokens) -> Span {
         .next()
         .map_or_else(Span::call_site, |t| t.span())
 }
+
+/// The `task` key among the arguments of `#[task(...)]`, if the user wrote one.
+pub(crate) fn find_task_key(args: &TokenStream) -> Option<syn::Path> {
+    use syn::parse::Parser;
+    let metas = syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated
+        .parse2(args.clone())
+        .ok()?;
+    metas
+        .iter()
+        .map(syn::Meta::path)
+        .find(|p| **p == crate::symbol::TASK)
+        .cloned()
+}

@@ -49,6 +49,7 @@ pub(crate) const DESTRUCTIVE: Symbol = Symbol("destructive");
 pub(crate) const IDEMPOTENT: Symbol = Symbol("idempotent");
 pub(crate) const OPEN_WORLD: Symbol = Symbol("open_world");
 pub(crate) const ICON: Symbol = Symbol("icon");
+pub(crate) const TASK: Symbol = Symbol("task");
 
 /// Every key `#[tool(...)]` accepts, in the order the docs list them.
 pub(crate) const TOOL_KEYS: &[Symbol] = &[
@@ -60,6 +61,7 @@ pub(crate) const TOOL_KEYS: &[Symbol] = &[
     IDEMPOTENT,
     OPEN_WORLD,
     ICON,
+    TASK,
 ];
 
 // Keys of `#[arg(...)]`.

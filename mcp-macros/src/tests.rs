@@ -86,7 +86,7 @@ fn unknown_key_without_suggestion_lists_keys() {
         errors,
         [
             "unknown `tool` attribute `frobnicate`; expected one of `name`, `title`, `description`, `read_only`, \
-          `destructive`, `idempotent`, `open_world`, `icon`"
+          `destructive`, `idempotent`, `open_world`, `icon`, `task`"
         ]
     );
 }

@@ -49,6 +49,14 @@ struct ContextInner {
     meta: Option<JsonObject>,
     last_progress: Mutex<Option<f64>>,
     logger: Option<Arc<str>>,
+    /// Set when the request runs as a task: its id and the token that stops its work.
+    task: Option<TaskBinding>,
+}
+
+#[derive(Clone)]
+pub(crate) struct TaskBinding {
+    pub(crate) task_id: String,
+    pub(crate) token: CancellationToken,
 }
 
 impl fmt::Debug for Context {
@@ -79,8 +87,80 @@ impl Context {
                 meta,
                 last_progress: Mutex::new(None),
                 logger,
+                task: None,
             }),
         }
+    }
+
+    /// A context for a request that runs as a task: cancellation follows the task (not the
+    /// request, which is already answered), and notifications go out unrelated to the request
+    /// but carry the related-task `_meta`.
+    pub(crate) fn for_task(
+        request: RequestContext,
+        session: Arc<Session>,
+        meta: Option<JsonObject>,
+        task: TaskBinding,
+    ) -> Self {
+        let mut ctx = Self::new(request, session, meta, None);
+        Arc::get_mut(&mut ctx.inner)
+            .expect("a fresh context is not shared")
+            .task = Some(task);
+        ctx
+    }
+
+    /// The id of the task this request runs as, if it runs as one.
+    pub fn task_id(&self) -> Option<&str> {
+        self.inner.task.as_ref().map(|t| t.task_id.as_str())
+    }
+
+    /// Reports how a long-running tool is doing: `message` with `progress` out of `total`.
+    ///
+    /// - In a task (a task-augmented `tools/call`), it sets the task's `statusMessage` and
+    ///   `lastUpdatedAt` (what `tasks/get` shows) and sends `notifications/tasks/status`.
+    /// - When the request carried a progress token, it also sends `notifications/progress`
+    ///   with `message` (as [`Context::progress`] does, so `progress` must increase).
+    /// - Outside a task, only the progress part applies (nothing is sent without a token).
+    pub async fn report_status(
+        &self,
+        message: impl Into<String>,
+        progress: impl ProgressValue,
+        total: impl ProgressValue,
+    ) {
+        let message = message.into();
+        self.set_task_status_message(&message).await;
+        self.progress(progress, total).message(message).await;
+    }
+
+    /// Like [`Context::report_status`], without progress: only a task's `statusMessage` changes.
+    pub async fn report_status_message(&self, message: impl Into<String>) {
+        self.set_task_status_message(&message.into()).await;
+    }
+
+    async fn set_task_status_message(&self, message: &str) {
+        let Some(task) = &self.inner.task else {
+            return;
+        };
+        let session = &self.inner.session;
+        let mut update = crate::task::TaskUpdate::now();
+        update.status_message = Some(message.to_owned());
+        if let Ok(crate::task::UpdateResult::Updated(t)) = session
+            .server()
+            .tasks
+            .store
+            .update(session.task_scope(), &task.task_id, update)
+            .await
+        {
+            session.notify_task_status(&t).await;
+        }
+    }
+
+    /// The `_meta` of notifications sent on behalf of a task.
+    fn related_meta(&self) -> Option<JsonObject> {
+        self.inner.task.as_ref().map(|t| {
+            let mut meta = JsonObject::new();
+            mcp_core::model::RelatedTaskMetadata::new(t.task_id.clone()).insert_into(&mut meta);
+            meta
+        })
     }
 
     /// The session this request belongs to.
@@ -131,12 +211,19 @@ impl Context {
 
     /// Whether the client cancelled this request (or the connection closed).
     pub fn is_cancelled(&self) -> bool {
-        self.inner.request.cancellation().is_cancelled()
+        self.cancellation_ref().is_cancelled()
+    }
+
+    fn cancellation_ref(&self) -> &CancellationToken {
+        match &self.inner.task {
+            Some(t) => &t.token,
+            None => self.inner.request.cancellation(),
+        }
     }
 
     /// Completes when the request is cancelled.
     pub async fn cancelled(&self) {
-        self.inner.request.cancellation().cancelled().await;
+        self.cancellation_ref().cancelled().await;
     }
 
     /// A cooperative cancellation point: `Err(Cancelled)` once the request was cancelled, so
@@ -149,9 +236,10 @@ impl Context {
         }
     }
 
-    /// The request's cancellation token (a child of the connection's).
+    /// The request's cancellation token (a child of the connection's); in a task, the task's
+    /// (cancelled by `tasks/cancel`).
     pub fn cancellation_token(&self) -> CancellationToken {
-        self.inner.request.cancellation().clone()
+        self.cancellation_ref().clone()
     }
 
     /// Sends a log message to the client, if `level` is at or above the level the client set
@@ -164,21 +252,23 @@ impl Context {
         if !self.inner.session.log_enabled(level) {
             return;
         }
+        let meta = self.related_meta();
         let params = LogParams {
             level,
             logger,
             data,
+            meta: meta.as_ref(),
         };
         let bytes = mcp_core::jsonrpc::encode_notification("notifications/message", Some(&params));
+        let related = match self.inner.task {
+            Some(_) => None,
+            None => Some(self.request_id().clone()),
+        };
         let _ = self
             .inner
             .request
             .peer()
-            .send(
-                bytes,
-                Some(self.request_id().clone()),
-                mcp_core::peer::OutboundKind::Notification,
-            )
+            .send(bytes, related, mcp_core::peer::OutboundKind::Notification)
             .await;
     }
 
@@ -272,6 +362,8 @@ struct LogParams<'a, D: Serialize> {
     #[serde(skip_serializing_if = "Option::is_none")]
     logger: Option<&'a str>,
     data: D,
+    #[serde(rename = "_meta", skip_serializing_if = "Option::is_none")]
+    meta: Option<&'a JsonObject>,
 }
 
 /// A number usable as progress: every integer and float type.
@@ -329,12 +421,25 @@ impl ProgressReport<'_> {
             }
             *last = Some(self.progress);
         }
+        let meta = self.ctx.related_meta();
         let params = ProgressParams {
             progress_token: token,
             progress: Num(self.progress),
             total: self.total.map(Num),
             message: self.message.as_deref(),
+            meta: meta.as_ref(),
         };
+        if self.ctx.inner.task.is_some() {
+            // The request was answered with the task; progress goes on for the task's life.
+            return self
+                .ctx
+                .inner
+                .request
+                .peer()
+                .notify("notifications/progress", Some(&params))
+                .await
+                .is_ok();
+        }
         self.ctx
             .inner
             .request
@@ -363,6 +468,8 @@ struct ProgressParams<'a> {
     total: Option<Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
+    #[serde(rename = "_meta", skip_serializing_if = "Option::is_none")]
+    meta: Option<&'a JsonObject>,
 }
 
 /// A number serialized as an integer when it is one (`3`, not `3.0`).

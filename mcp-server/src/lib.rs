@@ -46,10 +46,13 @@ pub mod http;
 mod lifespan;
 mod limits;
 pub mod logging;
+#[cfg(debug_assertions)]
+mod output_check;
 pub mod prompt;
 pub mod resource;
 mod server;
 mod session;
+pub mod task;
 pub mod tool;
 
 pub use cli::ServeArgs;
@@ -63,7 +66,7 @@ pub use mcp_core;
 pub use mcp_core::McpError;
 pub use mcp_core::model::LoggingLevel;
 pub use mcp_macros::lifespan;
-pub use mcp_macros::{prompt, resource, resource_template, tool, tools};
+pub use mcp_macros::{prompt, resource, resource_template, task, tool, tools};
 pub use prompt::{IntoPromptResult, PromptDef};
 pub use resource::{Blob, IntoResourceContents, ResourceDef, ResourceTemplateDef, ResourceUri};
 pub use server::{Server, ServerConfig, ServerHandle};
@@ -87,7 +90,7 @@ pub mod prelude {
     pub use mcp_core::model::{CallToolResult, ContentBlock, LoggingLevel};
     pub use mcp_core::model::{GetPromptResult, PromptMessage, ResourceContents};
     pub use mcp_macros::lifespan;
-    pub use mcp_macros::{prompt, resource, resource_template, tool, tools};
+    pub use mcp_macros::{prompt, resource, resource_template, task, tool, tools};
     pub use schemars::JsonSchema;
     pub use serde::{Deserialize, Serialize};
 }
@@ -108,7 +111,7 @@ pub mod __private {
         ArgsSchema, IntoTool, IntoToolResult, ToolBox, ToolBuilder, ToolCall, ToolCallError,
         ToolDef, ToolParam,
     };
-    pub use mcp_core::model::{Icon, ToolAnnotations};
+    pub use mcp_core::model::{Icon, TaskSupport, ToolAnnotations};
     pub use mcp_core::peer::BoxFuture;
     pub use schemars;
     pub use serde;

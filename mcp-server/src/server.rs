@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use mcp_core::codec::DEFAULT_MAX_MESSAGE_SIZE;
-use mcp_core::model::Implementation;
+use mcp_core::model::{Icon, Implementation, TaskSupport};
 use mcp_core::peer::{Engine, StreamEnd, run_stream};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
@@ -15,6 +15,7 @@ use crate::catalog::Catalog;
 use crate::context::StateMap;
 use crate::lifespan::{Lifecycle, Lifespan};
 use crate::session::Session;
+use crate::task::{InMemoryTaskStore, TaskEngine, TaskStore};
 use crate::tool::{IntoTool, ToolBox, ToolDef};
 
 /// Limits and timings of a server. Every field has a sane default.
@@ -47,6 +48,10 @@ pub struct ServerConfig {
     /// (`tools/call` with a `task` field) are answered at once and are not bounded by it.
     /// Default: `None` (no limit).
     pub request_timeout: Option<Duration>,
+    /// The longest a task is kept (its `ttl` is the requested one, capped here). Default 1 h.
+    pub task_max_ttl: Duration,
+    /// The `pollInterval` suggested to clients polling a task. Default 500 ms.
+    pub task_poll_interval: Duration,
 }
 
 impl Default for ServerConfig {
@@ -59,6 +64,8 @@ impl Default for ServerConfig {
             page_size: 100,
             max_pending_outgoing: 1024,
             request_timeout: None,
+            task_max_ttl: Duration::from_secs(3600),
+            task_poll_interval: Duration::from_millis(500),
         }
     }
 }
@@ -108,6 +115,8 @@ pub(crate) struct ServerShared {
     pub(crate) catalog: Arc<Catalog>,
     /// A handle to this server, for handlers (`ServerHandle` is injectable).
     pub(crate) handle: ServerHandle,
+    /// Task records and the tasks running here (see `task.rs`).
+    pub(crate) tasks: TaskEngine,
 }
 
 impl ServerShared {
@@ -117,6 +126,14 @@ impl ServerShared {
 
     pub(crate) fn has_tools(&self) -> bool {
         self.tools().len() > 0
+    }
+
+    /// Whether any tool may run as a task (then the `tasks` capability is advertised).
+    pub(crate) fn has_task_tools(&self) -> bool {
+        self.tools()
+            .defs
+            .iter()
+            .any(|d| d.tool.task_support() != TaskSupport::Forbidden)
     }
 }
 
@@ -140,6 +157,9 @@ pub struct Server {
     name: String,
     version: Option<String>,
     title: Option<String>,
+    icons: Vec<Icon>,
+    website_url: Option<String>,
+    task_store: Option<Arc<dyn TaskStore>>,
     instructions: Option<String>,
     tools: ToolRegistry,
     state: StateMap,
@@ -179,6 +199,9 @@ impl Server {
             name: name.into(),
             version: None,
             title: None,
+            icons: Vec::new(),
+            website_url: None,
+            task_store: None,
             instructions: None,
             tools: ToolRegistry::default(),
             state: StateMap::default(),
@@ -200,6 +223,28 @@ impl Server {
     #[must_use]
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
+        self
+    }
+
+    /// Adds an icon to `serverInfo.icons`.
+    #[must_use]
+    pub fn icon(mut self, icon: Icon) -> Self {
+        self.icons.push(icon);
+        self
+    }
+
+    /// Sets `serverInfo.websiteUrl`.
+    #[must_use]
+    pub fn website_url(mut self, url: impl Into<String>) -> Self {
+        self.website_url = Some(url.into());
+        self
+    }
+
+    /// Sets where tasks are kept (default: an [`InMemoryTaskStore`](crate::task::InMemoryTaskStore)).
+    /// See [the `task` module](mod@crate::task).
+    #[must_use]
+    pub fn task_store(mut self, store: impl TaskStore) -> Self {
+        self.task_store = Some(Arc::new(store));
         self
     }
 
@@ -325,6 +370,16 @@ impl Server {
             .unwrap_or_else(|| "0.0.0".to_owned());
         let mut info = Implementation::new(self.name, version);
         info.title = self.title;
+        if !self.icons.is_empty() {
+            info.icons = Some(self.icons);
+        }
+        info.website_url = self.website_url;
+        let tasks = TaskEngine::new(
+            self.task_store
+                .unwrap_or_else(|| Arc::new(InMemoryTaskStore::new())),
+            self.config.task_max_ttl,
+            self.config.task_poll_interval,
+        );
         let shared = Arc::new(ServerShared {
             info,
             instructions: self.instructions,
@@ -334,6 +389,7 @@ impl Server {
             handle: ServerHandle::new(self.shutdown.clone(), self.catalog.clone()),
             shutdown: self.shutdown,
             catalog: self.catalog,
+            tasks,
         });
         shared.catalog.attach(&shared);
         (shared, self.lifecycle)

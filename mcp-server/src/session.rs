@@ -7,19 +7,24 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use mcp_core::jsonrpc::{strip_position, to_raw};
 use mcp_core::model::{
-    ClientCapabilities, Implementation, InitializeRequestParams, InitializeResult, LoggingLevel,
-    ServerCapabilities, ToolsCapability,
+    CallToolResult, CancelTaskRequestParams, CancelTaskResult, ClientCapabilities, ContentBlock,
+    CreateTaskResult, GetTaskPayloadRequestParams, GetTaskRequestParams, GetTaskResult,
+    Implementation, InitializeRequestParams, InitializeResult, ListTasksResult, LoggingLevel,
+    RelatedTaskMetadata, ServerCapabilities, ServerTaskRequestsCapability, ServerTasksCapability,
+    Task, TaskMetadata, TaskStatus, TaskStatusNotificationParams, TaskSupport, ToolsCapability,
+    ToolsTasksCapability,
 };
 use mcp_core::peer::{
     Dispatch, Handler, HandlerResult, IncomingNotification, IncomingRequest, Peer, RequestContext,
 };
 use mcp_core::version::ProtocolVersion;
-use mcp_core::{JsonObject, McpError};
+use mcp_core::{ErrorCode, JsonObject, McpError};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::context::Context;
+use crate::context::{Context, TaskBinding};
 use crate::server::ServerShared;
+use crate::task::{TaskOutcome, UpdateResult, unknown_task};
 use crate::tool::{ToolCall, ToolCallError};
 
 const NOT_NEGOTIATED: u8 = u8::MAX;
@@ -39,6 +44,9 @@ pub(crate) struct Session {
     /// Who the HTTP transport authenticated when the session was created (see `Context::auth`).
     #[cfg(feature = "http")]
     pub(crate) auth: OnceLock<crate::http::AuthInfo>,
+    /// The scope of this session's tasks in the task store (random, so no other session
+    /// reaches them).
+    task_scope: String,
 }
 
 impl std::fmt::Debug for Session {
@@ -85,6 +93,7 @@ impl Session {
             subscriptions: Mutex::new(HashSet::new()),
             #[cfg(feature = "http")]
             auth: OnceLock::new(),
+            task_scope: crate::task::new_scope(),
         });
         session.server.catalog.register_session(&session);
         session
@@ -97,6 +106,27 @@ impl Session {
 
     pub(crate) fn server(&self) -> &Arc<ServerShared> {
         &self.server
+    }
+
+    /// The scope of this session's tasks.
+    pub(crate) fn task_scope(&self) -> &str {
+        &self.task_scope
+    }
+
+    /// Sends `notifications/tasks/status` with the full task (best effort).
+    pub(crate) async fn notify_task_status(&self, task: &Task) {
+        if let Some(peer) = self.peer.get() {
+            let params = TaskStatusNotificationParams::new(task.clone());
+            let _ = peer
+                .notify("notifications/tasks/status", Some(&params))
+                .await;
+        }
+    }
+
+    /// Whether tasks are on for this session: some tool supports them and the client speaks
+    /// a revision that has them.
+    fn tasks_enabled(&self) -> bool {
+        self.protocol_version() >= ProtocolVersion::V2025_11_25 && self.server.has_task_tools()
     }
 
     /// The negotiated revision (the latest until `initialize` negotiated one).
@@ -131,6 +161,17 @@ impl Session {
         let mut capabilities = ServerCapabilities::new().with_logging(JsonObject::new());
         if server.has_tools() {
             capabilities = capabilities.with_tools(ToolsCapability::new().with_list_changed(true));
+        }
+        if version >= ProtocolVersion::V2025_11_25 && server.has_task_tools() {
+            capabilities = capabilities.with_tasks(
+                ServerTasksCapability::new()
+                    .with_list(JsonObject::new())
+                    .with_cancel(JsonObject::new())
+                    .with_requests(
+                        ServerTaskRequestsCapability::new()
+                            .with_tools(ToolsTasksCapability::new().with_call(JsonObject::new())),
+                    ),
+            );
         }
         capabilities = server.catalog.advertise(capabilities);
         let mut result = InitializeResult::new(version.as_str(), capabilities, server.info.clone());
@@ -190,6 +231,8 @@ impl Session {
             arguments: Option<&'a RawValue>,
             #[serde(rename = "_meta", default)]
             meta: Option<JsonObject>,
+            #[serde(default)]
+            task: Option<TaskMetadata>,
         }
         // One registry snapshot per call (an empty one means the server offers no tools).
         let registry = self.server.tools();
@@ -207,33 +250,264 @@ impl Session {
             ))));
         };
         let tool_name: Arc<str> = Arc::from(p.name.as_ref());
+        let version = self.protocol_version();
+        // Without the tasks capability (older revisions) the `task` member is ignored.
+        let task = p.task.filter(|_| self.tasks_enabled());
+        match (tool.tool.task_support(), &task) {
+            (TaskSupport::Required, None) => {
+                return Dispatch::Reply(Err(McpError::new(
+                    ErrorCode::METHOD_NOT_FOUND,
+                    format!(
+                        "Tool `{tool_name}` must be called as a task: add `task` to the params"
+                    ),
+                )));
+            }
+            (TaskSupport::Forbidden, Some(_)) => {
+                return Dispatch::Reply(Err(McpError::new(
+                    ErrorCode::METHOD_NOT_FOUND,
+                    format!("Tool `{tool_name}` does not support being called as a task"),
+                )));
+            }
+            _ => {}
+        }
+        let arguments = p.arguments.map(ToOwned::to_owned);
+        if let Some(task) = task {
+            return self.call_tool_as_task(tool.clone(), tool_name, arguments, p.meta, task, cx);
+        }
         let ctx = Context::new(cx, self.clone(), p.meta, None);
         let call = ToolCall {
             ctx: ctx.clone(),
-            arguments: p.arguments.map(ToOwned::to_owned),
+            arguments,
             tool_name: tool_name.clone(),
         };
         let fut = crate::logging::scope(ctx, tool.call(call));
+        let descriptor = tool.tool.clone();
+        Dispatch::Spawn(Box::pin(async move {
+            to_raw(&tool_result(fut.await, &descriptor, version)?)
+        }))
+    }
+
+    /// A task-augmented `tools/call`: creates the task, starts the tool in the background and
+    /// answers with the task at once.
+    fn call_tool_as_task(
+        self: &Arc<Self>,
+        tool: crate::tool::ToolDef,
+        tool_name: Arc<str>,
+        arguments: Option<Box<RawValue>>,
+        meta: Option<JsonObject>,
+        task: TaskMetadata,
+        cx: RequestContext,
+    ) -> Dispatch {
+        let session = self.clone();
         let version = self.protocol_version();
         Dispatch::Spawn(Box::pin(async move {
-            match fut.await {
-                Ok(result) => to_raw(&result),
-                Err(ToolCallError::InvalidArguments(msg)) => {
-                    let msg = format!("Invalid arguments for tool `{tool_name}`: {msg}");
-                    if version >= ProtocolVersion::V2025_11_25 {
-                        let mut result = mcp_core::model::CallToolResult::new(vec![
-                            mcp_core::model::ContentBlock::text(msg),
-                        ]);
-                        result.is_error = Some(true);
-                        to_raw(&result)
-                    } else {
-                        Err(McpError::invalid_params(msg))
+            let engine = &session.server.tasks;
+            let scope = session.task_scope.clone();
+            // The work stops on `tasks/cancel` or when the connection closes, not when this
+            // request ends.
+            let (created, token) = engine
+                .create(&scope, task.ttl, cx.peer().closed_token())
+                .await?;
+            let task_id = created.task_id.clone();
+            let binding = TaskBinding {
+                task_id: task_id.clone(),
+                token: token.clone(),
+            };
+            let ctx = Context::for_task(cx, session.clone(), meta, binding);
+            let call = ToolCall {
+                ctx: ctx.clone(),
+                arguments,
+                tool_name: tool_name.clone(),
+            };
+            let fut = crate::logging::scope(ctx, tool.call(call));
+            let runner = session.clone();
+            let tool = tool.clone();
+            tokio::spawn(async move {
+                let outcome = tokio::select! {
+                    biased;
+                    () = token.cancelled() => None,
+                    outcome = fut => Some(outcome),
+                };
+                let (status, message, outcome) = match outcome {
+                    None => (
+                        TaskStatus::Cancelled,
+                        Some("Cancelled".to_owned()),
+                        TaskOutcome::Error(McpError::new(
+                            ErrorCode::INTERNAL_ERROR,
+                            "The task was cancelled",
+                        )),
+                    ),
+                    Some(outcome) => match tool_result(outcome, &tool.tool, version) {
+                        Ok(result) => {
+                            let failed = result.is_error == Some(true);
+                            let value = serde_json::to_value(&result).unwrap_or_default();
+                            if failed {
+                                (
+                                    TaskStatus::Failed,
+                                    Some(first_text(&result).unwrap_or_else(|| {
+                                        format!("Tool `{tool_name}` returned an error")
+                                    })),
+                                    TaskOutcome::Result(value),
+                                )
+                            } else {
+                                (TaskStatus::Completed, None, TaskOutcome::Result(value))
+                            }
+                        }
+                        Err(e) => (
+                            TaskStatus::Failed,
+                            Some(e.message.to_string()),
+                            TaskOutcome::Error(e),
+                        ),
+                    },
+                };
+                let engine = &runner.server.tasks;
+                match engine
+                    .finish(&runner.task_scope, &task_id, status, message, outcome)
+                    .await
+                {
+                    Ok(UpdateResult::Updated(t)) => runner.notify_task_status(&t).await,
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(task = %task_id, error = %e, "storing a task result failed")
                     }
                 }
-                Err(ToolCallError::Protocol(e)) => Err(e),
+            });
+            to_raw(&CreateTaskResult::new(created))
+        }))
+    }
+
+    fn get_task(self: &Arc<Self>, params: Option<Box<RawValue>>) -> Dispatch {
+        let session = self.clone();
+        Dispatch::Spawn(Box::pin(async move {
+            let p: GetTaskRequestParams = parse_params(params.as_deref())?;
+            let task = session
+                .server
+                .tasks
+                .store
+                .get(&session.task_scope, &p.task_id)
+                .await?
+                .ok_or_else(|| unknown_task(&p.task_id))?;
+            to_raw(&GetTaskResult::new(task))
+        }))
+    }
+
+    fn task_result(self: &Arc<Self>, params: Option<Box<RawValue>>) -> Dispatch {
+        let session = self.clone();
+        Dispatch::Spawn(Box::pin(async move {
+            let p: GetTaskPayloadRequestParams = parse_params(params.as_deref())?;
+            let outcome = session
+                .server
+                .tasks
+                .wait_outcome(&session.task_scope, &p.task_id)
+                .await?;
+            match outcome {
+                TaskOutcome::Result(mut value) => {
+                    if let Some(obj) = value.as_object_mut() {
+                        let meta = obj
+                            .entry("_meta")
+                            .or_insert_with(|| serde_json::Value::Object(JsonObject::new()));
+                        if let Some(meta) = meta.as_object_mut() {
+                            RelatedTaskMetadata::new(p.task_id.clone()).insert_into(meta);
+                        }
+                    }
+                    to_raw(&value)
+                }
+                TaskOutcome::Error(e) => Err(e),
             }
         }))
     }
+
+    fn list_tasks(self: &Arc<Self>, params: Option<Box<RawValue>>) -> Dispatch {
+        let session = self.clone();
+        Dispatch::Spawn(Box::pin(async move {
+            let cursor = parse_cursor(params.as_deref())?;
+            let (tasks, next) = session
+                .server
+                .tasks
+                .store
+                .list(
+                    &session.task_scope,
+                    cursor.as_deref(),
+                    session.server.config.page_size.max(1),
+                )
+                .await?;
+            let mut result = ListTasksResult::new(tasks);
+            result.next_cursor = next;
+            to_raw(&result)
+        }))
+    }
+
+    fn cancel_task(self: &Arc<Self>, params: Option<Box<RawValue>>) -> Dispatch {
+        let session = self.clone();
+        Dispatch::Spawn(Box::pin(async move {
+            let p: CancelTaskRequestParams = parse_params(params.as_deref())?;
+            // The task is `cancelled` in the store before this answer is sent.
+            let task = session
+                .server
+                .tasks
+                .cancel(&session.task_scope, &p.task_id)
+                .await?;
+            session.notify_task_status(&task).await;
+            to_raw(&CancelTaskResult::new(task))
+        }))
+    }
+}
+
+/// What a tool call answers: its result, or the protocol error (invalid arguments are a tool
+/// error from 2025-11-25 on, -32602 before).
+///
+/// In debug builds, the `structuredContent` of a successful result is checked against the
+/// tool's `outputSchema`; a mismatch is logged as an error and answered as a tool error
+/// (`isError: true`, naming the mismatch) instead of sending output that breaks the contract.
+/// Release builds send the result as it is.
+fn tool_result(
+    outcome: crate::tool::ToolOutcome,
+    tool: &mcp_core::model::Tool,
+    version: ProtocolVersion,
+) -> Result<CallToolResult, McpError> {
+    let tool_name = &tool.name;
+    match outcome {
+        Ok(result) => {
+            #[cfg(debug_assertions)]
+            if let (Some(schema), Some(structured), false) = (
+                tool.output_schema.as_ref(),
+                result.structured_content.as_ref(),
+                result.is_error == Some(true),
+            ) && let Err(mismatch) =
+                crate::output_check::check(schema, &serde_json::Value::Object(structured.clone()))
+            {
+                tracing::error!(
+                    tool = %tool_name,
+                    %mismatch,
+                    "structuredContent does not match the tool's outputSchema"
+                );
+                let mut result = CallToolResult::new(vec![ContentBlock::text(format!(
+                    "Tool `{tool_name}` produced output that does not match its output schema: {mismatch}"
+                ))]);
+                result.is_error = Some(true);
+                return Ok(result);
+            }
+            Ok(result)
+        }
+        Err(ToolCallError::InvalidArguments(msg)) => {
+            let msg = format!("Invalid arguments for tool `{tool_name}`: {msg}");
+            if version >= ProtocolVersion::V2025_11_25 {
+                let mut result = CallToolResult::new(vec![ContentBlock::text(msg)]);
+                result.is_error = Some(true);
+                Ok(result)
+            } else {
+                Err(McpError::invalid_params(msg))
+            }
+        }
+        Err(ToolCallError::Protocol(e)) => Err(e),
+    }
+}
+
+fn first_text(result: &CallToolResult) -> Option<String> {
+    result.content.iter().find_map(|c| match c {
+        ContentBlock::Text(t) => Some(t.text.clone()),
+        _ => None,
+    })
 }
 
 /// The engine-facing handler of one session.
@@ -262,6 +536,16 @@ impl Handler for SessionHandler {
                 Dispatch::Reply(session.list_tools(params))
             }
             "tools/call" => session.call_tool(request.params, cx),
+            "tasks/get" | "tasks/result" | "tasks/list" | "tasks/cancel"
+                if session.tasks_enabled() =>
+            {
+                match method {
+                    "tasks/get" => session.get_task(request.params),
+                    "tasks/result" => session.task_result(request.params),
+                    "tasks/list" => session.list_tasks(request.params),
+                    _ => session.cancel_task(request.params),
+                }
+            }
             "logging/setLevel" => Dispatch::Reply(session.set_level(params)),
             // -- resources, prompts, completions (catalog.rs) --
             "resources/list"

@@ -26,7 +26,9 @@ use std::sync::Arc;
 
 use mcp_core::JsonObject;
 use mcp_core::McpError;
-use mcp_core::model::{CallToolResult, ContentBlock, Icon, Tool, ToolAnnotations};
+use mcp_core::model::{
+    CallToolResult, ContentBlock, Icon, TaskSupport, Tool, ToolAnnotations, ToolExecution,
+};
 use mcp_core::peer::BoxFuture;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -196,6 +198,18 @@ impl ToolBuilder {
     #[must_use]
     pub fn icon(mut self, icon: Icon) -> Self {
         self.tool.icons.get_or_insert_with(Vec::new).push(icon);
+        self
+    }
+
+    /// Sets whether calls may (`Optional`) or must (`Required`) run as tasks
+    /// (`execution.taskSupport`); `Forbidden`, the default, leaves `execution` out. See
+    /// [the `task` module](mod@crate::task).
+    #[must_use]
+    pub fn task_support(mut self, support: TaskSupport) -> Self {
+        self.tool.execution = match support {
+            TaskSupport::Forbidden => None,
+            other => Some(ToolExecution::new().with_task_support(other)),
+        };
         self
     }
 

@@ -134,3 +134,50 @@ fn python_sdk_url_elicitation_sampling_with_tools_and_cancelling_mid_request() {
     assert_eq!(seen["callback_cancelled"], true, "{seen}");
     assert_eq!(seen["after_cancel"], "the user dismissed the request");
 }
+
+/// The official Python SDK's session and stdio transport drive a task on the tasks example:
+/// it parses our `tasks` capability and `execution.taskSupport`, and the task requests (sent as
+/// raw JSON-RPC through its session, since the SDK has no typed task calls) behave as specified.
+#[test]
+fn python_sdk_session_runs_a_task_on_the_tasks_example() {
+    let server = bin_path("tasks-server");
+    let seen = run_client("py_tasks_client.py", &[server.to_str().unwrap()]);
+    assert_eq!(
+        seen["tasks_capability"],
+        serde_json::json!({"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}})
+    );
+    assert_eq!(
+        seen["tools"]["training_task"]["execution"]["taskSupport"],
+        "optional"
+    );
+    assert_eq!(
+        seen["tools"]["export_dataset"]["execution"]["taskSupport"],
+        "required"
+    );
+    assert_eq!(
+        seen["tools"]["safe_query"]["annotations"]["readOnlyHint"],
+        true
+    );
+    assert!(seen["tools"]["model_info"]["outputSchema"].is_object());
+    let id = seen["created"]["taskId"].as_str().unwrap();
+    assert_eq!(seen["created"]["status"], "working");
+    assert_eq!(seen["get"]["status"], "working");
+    assert!(
+        seen["get"]["statusMessage"]
+            .as_str()
+            .unwrap()
+            .starts_with("Training epoch"),
+        "{seen}"
+    );
+    assert_eq!(seen["list"]["tasks"][0]["taskId"], id);
+    assert_eq!(
+        seen["result"]["content"][0]["text"],
+        "Model py trained successfully"
+    );
+    assert_eq!(
+        seen["result"]["_meta"]["io.modelcontextprotocol/related-task"]["taskId"],
+        id
+    );
+    assert_eq!(seen["after"]["status"], "completed");
+    assert_eq!(seen["unknown"], -32602);
+}
