@@ -36,8 +36,8 @@ use mcp_core::JsonObject;
 use mcp_core::McpError;
 use mcp_core::model::{
     CreateMessageRequestParams, CreateMessageResult, ElicitAction, ElicitRequestFormParams,
-    ElicitRequestURLParams, ElicitResult, ListRootsResult, Role, Root, SamplingContent,
-    SamplingMessage, SamplingMessageContentBlock,
+    ElicitRequestURLParams, ElicitResult, ElicitationCompleteNotificationParams, ListRootsResult,
+    Role, Root, SamplingContent, SamplingMessage, SamplingMessageContentBlock, TaskStatus,
 };
 use mcp_core::peer::RequestOptions;
 use schemars::JsonSchema;
@@ -136,17 +136,20 @@ impl Context {
     /// Tells the client that the URL-mode elicitation `elicitation_id` has completed. Sent as
     /// part of the current request (over Streamable HTTP, on its stream) while it runs.
     pub async fn elicitation_complete(&self, elicitation_id: &str) -> Result<(), McpError> {
-        let params = serde_json::json!({ "elicitationId": elicitation_id });
+        let mut params = ElicitationCompleteNotificationParams::new(elicitation_id);
+        let related = match self.related_meta() {
+            Some(meta) => {
+                params = params.with_meta(meta);
+                self.task_result_stream_now().await
+            }
+            None => Some(self.request_id().clone()),
+        };
         let bytes = mcp_core::jsonrpc::encode_notification(
             "notifications/elicitation/complete",
             Some(&params),
         );
         self.peer()
-            .send(
-                bytes,
-                Some(self.request_id().clone()),
-                mcp_core::peer::OutboundKind::Notification,
-            )
+            .send(bytes, related, mcp_core::peer::OutboundKind::Notification)
             .await
     }
 
@@ -204,25 +207,70 @@ impl Context {
 
     /// Sends a request to the client on behalf of the current request; cancelled (with
     /// `notifications/cancelled` to the client) when the current request is.
+    ///
+    /// In a task, the task is `input_required` while the client answers (then `working`
+    /// again), and the request carries the related-task `_meta` and travels with the newest
+    /// `tasks/result` request waiting for the task.
     async fn client_request<R: DeserializeOwned>(
         &self,
         method: &str,
         params: &impl Serialize,
     ) -> Result<R, McpError> {
-        let options = RequestOptions::new().related(self.request_id().clone());
-        let request = self.peer().request_raw(method, Some(params), options);
-        let raw = tokio::select! {
-            r = request => r.map_err(McpError::from)?,
-            () = self.cancelled() => {
-                return Err(McpError::internal(format!("`{method}` abandoned: the calling request was cancelled")));
-            }
+        let Some(task_meta) = self.related_meta() else {
+            let options = RequestOptions::new().related(self.request_id().clone());
+            let raw = self.send_to_client(method, params, options).await?;
+            return parse_answer(method, &raw);
         };
-        serde_json::from_str(raw.get()).map_err(|e| {
-            McpError::internal(format!(
-                "the client's answer to `{method}` is malformed: {e}"
-            ))
-        })
+        let mut params = serde_json::to_value(params)
+            .map_err(|e| McpError::internal(format!("`{method}` params: {e}")))?;
+        if let Some(obj) = params.as_object_mut() {
+            let meta = obj
+                .entry("_meta")
+                .or_insert_with(|| Value::Object(JsonObject::new()));
+            if let Some(meta) = meta.as_object_mut() {
+                meta.extend(task_meta);
+            }
+        }
+        // In a task: input_required until the client has answered.
+        self.update_task(Some(TaskStatus::InputRequired), None)
+            .await;
+        let raw = async {
+            let mut options = RequestOptions::new();
+            if let Some(id) = self.task_result_stream().await {
+                options = options.related(id);
+            }
+            self.send_to_client(method, &params, options).await
+        }
+        .await;
+        self.update_task(Some(TaskStatus::Working), None).await;
+        parse_answer(method, &raw?)
     }
+
+    async fn send_to_client(
+        &self,
+        method: &str,
+        params: &impl Serialize,
+        options: RequestOptions,
+    ) -> Result<Box<serde_json::value::RawValue>, McpError> {
+        let request = self.peer().request_raw(method, Some(params), options);
+        tokio::select! {
+            r = request => r.map_err(McpError::from),
+            () = self.cancelled() => {
+                Err(McpError::internal(format!("`{method}` abandoned: the calling request was cancelled")))
+            }
+        }
+    }
+}
+
+fn parse_answer<R: DeserializeOwned>(
+    method: &str,
+    raw: &serde_json::value::RawValue,
+) -> Result<R, McpError> {
+    serde_json::from_str(raw.get()).map_err(|e| {
+        McpError::internal(format!(
+            "the client's answer to `{method}` is malformed: {e}"
+        ))
+    })
 }
 
 fn missing_capability(capability: &str, what: &str) -> McpError {

@@ -137,12 +137,23 @@ impl Context {
     }
 
     async fn set_task_status_message(&self, message: &str) {
+        self.update_task(None, Some(message)).await;
+    }
+
+    /// Changes the status and/or `statusMessage` of the task this request runs as (nothing
+    /// outside a task, or once the task is terminal), and notifies the client.
+    pub(crate) async fn update_task(
+        &self,
+        status: Option<mcp_core::model::TaskStatus>,
+        message: Option<&str>,
+    ) {
         let Some(task) = &self.inner.task else {
             return;
         };
         let session = &self.inner.session;
         let mut update = crate::task::TaskUpdate::now();
-        update.status_message = Some(message.to_owned());
+        update.status = status;
+        update.status_message = message.map(str::to_owned);
         if let Ok(crate::task::UpdateResult::Updated(t)) = session
             .server()
             .tasks
@@ -154,8 +165,42 @@ impl Context {
         }
     }
 
-    /// The `_meta` of notifications sent on behalf of a task.
-    fn related_meta(&self) -> Option<JsonObject> {
+    /// In a task, the request of the client that the task's requests to the client travel
+    /// with: the newest `tasks/result` request waiting for the task. Over Streamable HTTP this
+    /// waits for one (the client polls, sees `input_required` and calls `tasks/result`, as the
+    /// specification asks), since a request related to nothing open could be lost; over stdio
+    /// it does not wait (`None`: sent on its own). Also `None` when cancelled.
+    pub(crate) async fn task_result_stream(&self) -> Option<RequestId> {
+        let wait = self
+            .inner
+            .session
+            .task_requests_need_result_stream
+            .load(std::sync::atomic::Ordering::Relaxed);
+        self.task_result_stream_inner(wait).await
+    }
+
+    /// Like [`Context::task_result_stream`], without waiting.
+    pub(crate) async fn task_result_stream_now(&self) -> Option<RequestId> {
+        self.task_result_stream_inner(false).await
+    }
+
+    async fn task_result_stream_inner(&self, wait: bool) -> Option<RequestId> {
+        let task = self.inner.task.as_ref()?;
+        let session = &self.inner.session;
+        let stream =
+            session
+                .server()
+                .tasks
+                .result_stream(session.task_scope(), &task.task_id, wait);
+        tokio::select! {
+            id = stream => id,
+            () = self.cancelled() => None,
+        }
+    }
+
+    /// The related-task `_meta` of messages sent on behalf of the task this request runs as;
+    /// `None` outside a task.
+    pub(crate) fn related_meta(&self) -> Option<JsonObject> {
         self.inner.task.as_ref().map(|t| {
             let mut meta = JsonObject::new();
             mcp_core::model::RelatedTaskMetadata::new(t.task_id.clone()).insert_into(&mut meta);

@@ -47,6 +47,13 @@ pub(crate) struct Session {
     /// The scope of this session's tasks in the task store (random, so no other session
     /// reaches them).
     task_scope: String,
+    /// Whether a task's requests to the client wait for a `tasks/result` request to travel
+    /// with (Streamable HTTP, where a request related to nothing open could be lost), rather
+    /// than going out at once (stdio).
+    pub(crate) task_requests_need_result_stream: AtomicBool,
+    /// Set for a session that lives for one HTTP request (stateless mode): a task could not be
+    /// reached after it, so the `tasks` capability is not offered and `params.task` refused.
+    pub(crate) tasks_unavailable: AtomicBool,
 }
 
 impl std::fmt::Debug for Session {
@@ -94,6 +101,8 @@ impl Session {
             #[cfg(feature = "http")]
             auth: OnceLock::new(),
             task_scope: crate::task::new_scope(),
+            task_requests_need_result_stream: AtomicBool::new(false),
+            tasks_unavailable: AtomicBool::new(false),
         });
         session.server.catalog.register_session(&session);
         session
@@ -126,7 +135,9 @@ impl Session {
     /// Whether tasks are on for this session: some tool supports them and the client speaks
     /// a revision that has them.
     fn tasks_enabled(&self) -> bool {
-        self.protocol_version() >= ProtocolVersion::V2025_11_25 && self.server.has_task_tools()
+        self.protocol_version() >= ProtocolVersion::V2025_11_25
+            && self.server.has_task_tools()
+            && !self.tasks_unavailable.load(Ordering::Relaxed)
     }
 
     /// The negotiated revision (the latest until `initialize` negotiated one).
@@ -162,7 +173,7 @@ impl Session {
         if server.has_tools() {
             capabilities = capabilities.with_tools(ToolsCapability::new().with_list_changed(true));
         }
-        if version >= ProtocolVersion::V2025_11_25 && server.has_task_tools() {
+        if self.tasks_enabled() {
             capabilities = capabilities.with_tasks(
                 ServerTasksCapability::new()
                     .with_list(JsonObject::new())
@@ -254,6 +265,15 @@ impl Session {
         // Without the tasks capability (older revisions) the `task` member is ignored.
         let task = p.task.filter(|_| self.tasks_enabled());
         match (tool.tool.task_support(), &task) {
+            (TaskSupport::Required, _) if self.tasks_unavailable.load(Ordering::Relaxed) => {
+                return Dispatch::Reply(Err(McpError::new(
+                    ErrorCode::METHOD_NOT_FOUND,
+                    format!(
+                        "Tool `{tool_name}` runs only as a task, and tasks are unavailable on a \
+                         server without sessions (stateless HTTP)"
+                    ),
+                )));
+            }
             (TaskSupport::Required, None) => {
                 return Dispatch::Reply(Err(McpError::new(
                     ErrorCode::METHOD_NOT_FOUND,
@@ -391,10 +411,21 @@ impl Session {
         }))
     }
 
-    fn task_result(self: &Arc<Self>, params: Option<Box<RawValue>>) -> Dispatch {
+    fn task_result(
+        self: &Arc<Self>,
+        params: Option<Box<RawValue>>,
+        cx: &RequestContext,
+    ) -> Dispatch {
         let session = self.clone();
+        let id = cx.id().clone();
         Dispatch::Spawn(Box::pin(async move {
             let p: GetTaskPayloadRequestParams = parse_params(params.as_deref())?;
+            // While this request waits, requests the task sends to the client (elicitation,
+            // sampling) travel with it: over HTTP, on its response stream.
+            let _waiting = session
+                .server
+                .tasks
+                .wait_as(&session.task_scope, &p.task_id, id);
             let outcome = session
                 .server
                 .tasks
@@ -541,7 +572,7 @@ impl Handler for SessionHandler {
             {
                 match method {
                     "tasks/get" => session.get_task(request.params),
-                    "tasks/result" => session.task_result(request.params),
+                    "tasks/result" => session.task_result(request.params, &cx),
                     "tasks/list" => session.list_tasks(request.params),
                     _ => session.cancel_task(request.params),
                 }

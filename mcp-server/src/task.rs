@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mcp_core::McpError;
+use mcp_core::jsonrpc::RequestId;
 use mcp_core::model::{Task, TaskStatus};
 use mcp_core::peer::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -291,6 +292,41 @@ pub(crate) struct TaskEngine {
 struct Running {
     token: CancellationToken,
     done: Arc<Notify>,
+    /// The `tasks/result` requests waiting for this task, oldest first: requests the task
+    /// sends to the client travel with the newest (over HTTP, on its response stream).
+    waiters: Arc<Waiters>,
+}
+
+/// The `tasks/result` requests waiting for a task, and a signal when one arrives.
+#[derive(Default)]
+struct Waiters {
+    ids: Mutex<Vec<RequestId>>,
+    arrived: Notify,
+}
+
+impl Waiters {
+    fn newest(&self) -> Option<RequestId> {
+        self.ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .last()
+            .cloned()
+    }
+}
+
+/// Registration of a `tasks/result` request as a waiter; removed when dropped.
+pub(crate) struct WaiterGuard {
+    waiters: Arc<Waiters>,
+    id: RequestId,
+}
+
+impl Drop for WaiterGuard {
+    fn drop(&mut self) {
+        let mut waiters = self.waiters.ids.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = waiters.iter().rposition(|w| *w == self.id) {
+            waiters.remove(i);
+        }
+    }
 }
 
 impl fmt::Debug for TaskEngine {
@@ -336,6 +372,7 @@ impl TaskEngine {
             Running {
                 token: token.clone(),
                 done: Arc::new(Notify::new()),
+                waiters: Arc::default(),
             },
         );
         Ok((task, token))
@@ -387,6 +424,42 @@ impl TaskEngine {
                 task.status
             ))),
             UpdateResult::Unknown => Err(unknown_task(task_id)),
+        }
+    }
+
+    /// Registers the `tasks/result` request `id` as waiting for the task, while the guard
+    /// lives. `None` when the task does not run in this process.
+    pub(crate) fn wait_as(&self, scope: &str, task_id: &str, id: RequestId) -> Option<WaiterGuard> {
+        let waiters = self.lock().get(&key(scope, task_id))?.waiters.clone();
+        waiters
+            .ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(id.clone());
+        waiters.arrived.notify_waiters();
+        Some(WaiterGuard { waiters, id })
+    }
+
+    /// The newest `tasks/result` request waiting for the task, if any; with `wait`, waits for
+    /// one to arrive (`None` only when the task does not run in this process).
+    pub(crate) async fn result_stream(
+        &self,
+        scope: &str,
+        task_id: &str,
+        wait: bool,
+    ) -> Option<RequestId> {
+        let waiters = self.lock().get(&key(scope, task_id))?.waiters.clone();
+        loop {
+            let arrived = waiters.arrived.notified();
+            tokio::pin!(arrived);
+            arrived.as_mut().enable();
+            if let Some(id) = waiters.newest() {
+                return Some(id);
+            }
+            if !wait {
+                return None;
+            }
+            arrived.await;
         }
     }
 

@@ -4,6 +4,8 @@ Usage: python http_raw.py <scenario> <url>
   resume    call slow_count over SSE, drop the stream mid-call, resume with Last-Event-ID
   errors    DELETE then 404, foreign Origin 403, oversized body 413, missing session 400
   sessions  open and delete N sessions (N from argv[3], default 1000)
+  task-input  run requests-server's `approve` as a task with no GET stream open: its elicitation
+            must arrive on the stream of the waiting tasks/result, which then returns the result
 
 Prints one JSON object; exits non-zero on a failed expectation.
 """
@@ -64,9 +66,10 @@ def first_json(resp):
     raise AssertionError("no JSON in response")
 
 
-def initialize(conn):
+def initialize(conn, capabilities=None):
     c, r = conn.post({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}})
+        "protocolVersion": "2025-11-25", "capabilities": capabilities or {},
+        "clientInfo": {"name": "raw", "version": "1"}}})
     assert r.status == 200, r.status
     session = r.getheader("Mcp-Session-Id")
     result = first_json(r)
@@ -112,6 +115,40 @@ def resume(conn):
     result = [m for m in seen if m.get("id") == 1]
     return {"progress": progress, "before_drop": before_drop, "result": result[0]["result"] if result else None,
             "responses": len(result)}
+
+
+def task_input(conn):
+    session, _ = initialize(conn, {"elicitation": {"form": {}}})
+    c, r = conn.post({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "approve", "arguments": {"item": "raw"}, "task": {"ttl": 60000}}}, session)
+    created = first_json(r)
+    c.close()
+    task_id = created["result"]["task"]["taskId"]
+    c, r = conn.post({"jsonrpc": "2.0", "id": 2, "method": "tasks/result", "params": {"taskId": task_id}}, session)
+    assert r.status == 200 and r.getheader("Content-Type").startswith("text/event-stream"), r.status
+    out = {"task_id": task_id, "on_result_stream": []}
+    for _, data in sse_events(r):
+        if not data:
+            continue
+        msg = json.loads(data)
+        out["on_result_stream"].append(msg.get("method") or ("response" if msg.get("id") == 2 else "other"))
+        if msg.get("method") == "elicitation/create":
+            out["elicitation_meta"] = msg["params"].get("_meta")
+            # While the form is open the task is input_required.
+            c2, r2 = conn.post({"jsonrpc": "2.0", "id": 3, "method": "tasks/get", "params": {"taskId": task_id}},
+                               session)
+            out["status_while_asking"] = first_json(r2)["result"]["status"]
+            c2.close()
+            c2, r2 = conn.post({"jsonrpc": "2.0", "id": msg["id"], "result": {
+                "action": "accept", "content": {"approved": True}}}, session)
+            out["answer_status"] = r2.status
+            r2.read()
+            c2.close()
+        elif msg.get("id") == 2:
+            out["result"] = msg.get("result") or msg.get("error")
+            break
+    c.close()
+    return out
 
 
 def errors(conn):
@@ -162,6 +199,8 @@ if __name__ == "__main__":
     conn = Conn(url)
     if scenario == "resume":
         out = resume(conn)
+    elif scenario == "task-input":
+        out = task_input(conn)
     elif scenario == "errors":
         out = errors(conn)
     else:

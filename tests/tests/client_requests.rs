@@ -517,3 +517,79 @@ async fn cancelling_the_tool_cancels_its_pending_sampling_and_roots_requests() {
     .await;
     assert!(client.ping().await.is_ok());
 }
+
+/// A client whose form handler records each request and answers `approved` only when the test
+/// releases it.
+fn approving_client(
+    seen: tokio::sync::mpsc::UnboundedSender<serde_json::Value>,
+    release: Arc<tokio::sync::Notify>,
+) -> ClientBuilder {
+    Client::builder().on_elicitation(move |request| {
+        let seen = seen.clone();
+        let release = release.clone();
+        async move {
+            seen.send(serde_json::to_value(&request).unwrap()).unwrap();
+            release.notified().await;
+            let mut content = std::collections::BTreeMap::new();
+            content.insert("approved".to_owned(), ElicitValue::Boolean(true));
+            ElicitResult::accept(content)
+        }
+    })
+}
+
+#[tokio::test]
+async fn an_elicitation_from_a_task_makes_it_input_required_then_working_again() {
+    use mcp_core::model::{RELATED_TASK_META_KEY, TaskStatus};
+    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
+    let release = Arc::new(tokio::sync::Notify::new());
+    let client = spawn_requests_server(approving_client(seen_tx, release.clone())).await;
+    let created = client
+        .call_tool_as_task("approve", json!({"item": "invoice 7"}), None)
+        .await
+        .unwrap();
+    let id = created.task.task_id;
+    // The form reaches the client with the related-task `_meta`.
+    let request = tokio::time::timeout(Duration::from_secs(5), seen_rx.recv())
+        .await
+        .expect("the elicitation arrives")
+        .unwrap();
+    assert_eq!(request["message"], "Approve invoice 7?");
+    assert_eq!(request["_meta"][RELATED_TASK_META_KEY]["taskId"], id);
+    // While the user has the form open, the task is input_required.
+    assert_eq!(
+        client.get_task(&id).await.unwrap().task.status,
+        TaskStatus::InputRequired
+    );
+    release.notify_one();
+    let result = client.task_result(&id).await.unwrap();
+    assert_eq!(result["content"][0]["text"], "approved invoice 7");
+    assert_eq!(
+        client.get_task(&id).await.unwrap().task.status,
+        TaskStatus::Completed
+    );
+}
+
+#[tokio::test]
+async fn over_http_a_task_asks_the_client_through_its_waiting_tasks_result() {
+    let server = mcp_tests::spawn_http_example("requests-server", &[]);
+    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
+    let release = Arc::new(tokio::sync::Notify::new());
+    release.notify_one(); // answer at once
+    let client = approving_client(seen_tx, release)
+        .connect_http(&server.url)
+        .await
+        .expect("connect over HTTP");
+    let created = client
+        .call_tool_as_task("approve", json!({"item": "order 9"}), None)
+        .await
+        .unwrap();
+    let id = created.task.task_id;
+    // tasks/result blocks; the task's elicitation travels on its stream and is answered.
+    let result = tokio::time::timeout(Duration::from_secs(10), client.task_result(&id))
+        .await
+        .expect("tasks/result returns")
+        .unwrap();
+    assert_eq!(result["content"][0]["text"], "approved order 9");
+    let request = seen_rx.try_recv().unwrap();
+    assert_eq!(request["message"], "Approve order 9?");
+}

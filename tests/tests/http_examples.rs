@@ -114,3 +114,30 @@ fn memory_returns_to_baseline_after_1000_sessions() {
         "RSS grew from {baseline} KiB to {after} KiB over 1,000 closed sessions"
     );
 }
+
+/// A task that asks the client (form elicitation) over HTTP, with no standalone GET stream
+/// open: the task turns `input_required`, its request travels on the stream of the client's
+/// waiting `tasks/result` with the related-task `_meta`, and that stream then carries the
+/// result.
+#[test]
+fn a_tasks_request_to_the_client_travels_on_the_waiting_tasks_result_stream() {
+    let server = spawn("requests-server", &[]);
+    let out = run_py(&["task-input", &server.url]);
+    let id = out["task_id"].as_str().unwrap();
+    assert_eq!(
+        out["on_result_stream"],
+        serde_json::json!(["elicitation/create", "response"]),
+        "{out}"
+    );
+    assert_eq!(
+        out["elicitation_meta"]["io.modelcontextprotocol/related-task"]["taskId"],
+        id
+    );
+    assert_eq!(out["status_while_asking"], "input_required");
+    assert_eq!(out["answer_status"], 202);
+    assert_eq!(out["result"]["content"][0]["text"], "approved raw");
+    assert_eq!(
+        out["result"]["_meta"]["io.modelcontextprotocol/related-task"]["taskId"],
+        id
+    );
+}

@@ -299,6 +299,28 @@ async fn tasks_are_scoped_to_their_http_session() {
     );
 }
 
+/// Stateless HTTP serves each request on its own: a task could never be looked up again, so
+/// the capability is not offered, `params.task` is ignored, and a tool that runs only as a task
+/// says why it cannot run.
+#[tokio::test]
+async fn stateless_http_offers_no_tasks() {
+    let server = spawn_http_example("tasks-server", &["--stateless"]);
+    let client = Client::connect_http(&server.url).await.unwrap();
+    assert!(client.server_capabilities().tasks.is_none());
+    let err = client
+        .call_tool("export_dataset", json!({"dataset": "x"}))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), -32601);
+    assert!(err.to_string().contains("stateless"), "{err}");
+    // A tool with optional task support runs as a plain call.
+    let info = client
+        .call_tool("model_info", json!({"model_id": "m1"}))
+        .await
+        .unwrap();
+    assert_ne!(info.is_error, Some(true));
+}
+
 fn result_type(method: &str) -> &'static str {
     match method {
         "initialize" => "InitializeResult",

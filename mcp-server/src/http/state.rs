@@ -114,6 +114,12 @@ impl HttpSession {
     ) -> Arc<Self> {
         let engine_config = crate::limits::engine_config(&shared.config);
         let session = Session::new(shared.clone());
+        session
+            .task_requests_need_result_stream
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        session
+            .tasks_unavailable
+            .store(ephemeral, std::sync::atomic::Ordering::Relaxed);
         let (engine, outbound) = Engine::new(
             crate::limits::session_handler(session.clone(), &shared.config),
             engine_config,

@@ -1,7 +1,7 @@
 //! A test server for the server-to-client requests that the conformance fixtures do not cover:
 //! URL-mode elicitation (with its completion notification and the -32042 error), sampling with
-//! tools (a two-turn tool loop), and a form elicitation the user never answers (to cancel the
-//! calling tool mid-request). Serves stdio, or Streamable HTTP with `--http ADDR`.
+//! tools (a two-turn tool loop), a form elicitation the user never answers (to cancel the
+//! calling tool mid-request), and an elicitation from a task (`input_required`). Serves stdio, or Streamable HTTP with `--http ADDR`.
 
 use std::time::Duration;
 
@@ -121,6 +121,30 @@ async fn ask_user(ctx: Context, question: String) -> Result<String, ToolError> {
     Ok(format!("{:?}", result.action))
 }
 
+/// Asks the user to approve `item`, in the background: a task that is `input_required` while the
+/// form is open.
+#[tool(task = "optional")]
+async fn approve(ctx: Context, item: String) -> Result<String, ToolError> {
+    let schema = serde_json::from_value::<JsonObject>(json!({
+        "type": "object",
+        "properties": {"approved": {"type": "boolean"}},
+        "required": ["approved"]
+    }))?;
+    let result = ctx
+        .elicit_with_schema(format!("Approve {item}?"), schema)
+        .await?;
+    let approved = result
+        .content
+        .as_ref()
+        .and_then(|c| c.get("approved"))
+        .is_some_and(|v| serde_json::to_value(v).ok() == Some(json!(true)));
+    Ok(if approved {
+        format!("approved {item}")
+    } else {
+        format!("rejected {item}")
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -132,6 +156,7 @@ async fn main() -> anyhow::Result<()> {
         .tool(read_private_repo)
         .tool(weather_agent)
         .tool(ask_user)
+        .tool(approve)
         .run()
         .await
 }
