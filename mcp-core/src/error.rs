@@ -83,9 +83,19 @@ pub struct McpError {
     pub code: ErrorCode,
     /// A short, human-readable description.
     pub message: Cow<'static, str>,
-    /// Optional structured detail.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Optional structured detail. An explicit `"data": null` is kept (as `Some(Value::Null)`),
+    /// so an error object survives a decode/encode round trip unchanged.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub data: Option<Value>,
+}
+
+/// A member that is present, even as `null`, is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 impl fmt::Debug for McpError {

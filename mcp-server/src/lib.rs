@@ -41,6 +41,9 @@ pub mod context;
 /// The error guide: what the client sees for every kind of failure.
 #[doc = include_str!("../docs/errors.md")]
 pub mod errors_guide {}
+/// What the server does with hostile input, row by row, over stdio and HTTP.
+#[doc = include_str!("../docs/hostile-input.md")]
+pub mod hostile_input_guide {}
 #[cfg(feature = "http")]
 pub mod http;
 mod lifespan;

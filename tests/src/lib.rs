@@ -9,6 +9,8 @@ use std::path::PathBuf;
 #[allow(dead_code)]
 mod schema_check;
 
+pub mod raw_http;
+
 /// Validates `instance` against definition `def` of the 2025-11-25 schema.
 pub fn validate_2025_11_25(def: &str, instance: &Value) -> Result<(), String> {
     schema_check::validate(schema_check::DEFAULT_REVISION, def, instance)
