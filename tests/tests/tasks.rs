@@ -466,3 +466,38 @@ async fn every_message_of_a_task_session_validates_against_the_schema() {
     );
     assert!(checked >= 25, "only {checked} messages checked");
 }
+
+/// The `mcp` CLI runs a tool that only runs as a task as one (and any tool with `--task`):
+/// it reports the task, shows its status messages, and prints the result.
+#[test]
+fn the_mcp_cli_runs_tasks() {
+    let server = format!(
+        "env TASKS_SERVER_EPOCH_MS=5 {}",
+        bin_path("tasks-server").display()
+    );
+    let out = mcp_tests::run_mcp(&["call", &server, "export_dataset", "dataset=cli"]);
+    let described = mcp_tests::describe_output(&out);
+    assert!(out.status.success(), "{described}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout.trim(), "Exported cli", "{described}");
+    assert!(stderr.contains("mcp: task "), "{described}");
+    assert!(stderr.contains("Exported part"), "{described}");
+    let out = mcp_tests::run_mcp(&[
+        "--json",
+        "call",
+        &server,
+        "training_task",
+        "model_id=m2",
+        "data_path=/d",
+        "--task",
+    ]);
+    let described = mcp_tests::describe_output(&out);
+    assert!(out.status.success(), "{described}");
+    let result: Value = serde_json::from_slice(&out.stdout).expect("--json prints JSON");
+    assert_eq!(
+        result["content"][0]["text"],
+        "Model m2 trained successfully"
+    );
+    assert!(result["_meta"][RELATED_TASK_META_KEY]["taskId"].is_string());
+}

@@ -14,7 +14,7 @@ Usage:
   mcp [OPTIONS] resources <server>
   mcp [OPTIONS] templates <server>
   mcp [OPTIONS] prompts <server>
-  mcp [OPTIONS] call <server> <tool> [key=value ...] [--args-json '{...}']
+  mcp [OPTIONS] call <server> <tool> [key=value ...] [--args-json '{...}'] [--task]
   mcp [OPTIONS] read <server> <uri>
   mcp [OPTIONS] get-prompt <server> <name> [key=value ...]
 
@@ -32,6 +32,9 @@ Options:
   --log-level LEVEL   ask the server for log messages at LEVEL or above (debug, info, notice,
                       warning, error, critical, alert, emergency) and print them to stderr
   --args-json JSON    tool arguments as a JSON object (call only)
+  --task              run the call as a task (call only): show its status until it ends,
+                      then its result; Ctrl-C cancels the task. Tools that only run as tasks
+                      are called this way without the flag
   --bearer-token TOKEN
                       send `Authorization: Bearer TOKEN` to an HTTP server (URL servers only);
                       the environment variable MCP_BEARER_TOKEN is used when the flag is
@@ -54,6 +57,7 @@ pub(crate) enum Command {
         tool: String,
         pairs: Vec<(String, String)>,
         args_json: Option<String>,
+        task: bool,
     },
     Read {
         uri: String,
@@ -99,6 +103,7 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Parse
     let mut log_level = None;
     let mut args_json = None;
     let mut bearer_token = None;
+    let mut task = false;
     while let Some(arg) = args.next() {
         if arg == "--" {
             positional.extend(args.by_ref());
@@ -140,6 +145,7 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Parse
                 );
             }
             "--args-json" => args_json = Some(value("a JSON object")?),
+            "--task" if inline.is_none() => task = true,
             "--bearer-token" => {
                 let v = value("a token")?;
                 if v.trim().is_empty() {
@@ -181,6 +187,7 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Parse
                 tool: tool.clone(),
                 pairs: parse_pairs(pairs)?,
                 args_json: args_json.take(),
+                task: std::mem::take(&mut task),
             }
         }
         "read" => {
@@ -201,6 +208,9 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Parse
         }
         other => return usage(format!("unknown command {other:?}")),
     };
+    if task {
+        return usage("--task is only for `call`");
+    }
     if args_json.is_some() {
         return usage("--args-json is only for `call`");
     }
@@ -337,7 +347,8 @@ mod tests {
             Command::Call {
                 tool: "echo".into(),
                 pairs: pairs(&[("text", "hi"), ("x", "a=b")]),
-                args_json: Some("{\"n\":1}".into())
+                args_json: Some("{\"n\":1}".into()),
+                task: false,
             }
         );
     }
@@ -362,7 +373,8 @@ mod tests {
             Command::Call {
                 tool: "t".into(),
                 pairs: pairs(&[("a", "1")]),
-                args_json: None
+                args_json: None,
+                task: false,
             }
         );
         // After `--`, everything is positional.
@@ -372,9 +384,12 @@ mod tests {
             Command::Call {
                 tool: "t".into(),
                 pairs: pairs(&[("--weird", "1")]),
-                args_json: None
+                args_json: None,
+                task: false,
             }
         );
+        let c = cli(&["call", "--task", "s", "t"]);
+        assert!(matches!(c.command, Command::Call { task: true, .. }));
         assert_eq!(parse(&["tools", "s", "--help"]), Ok(Parsed::Help));
         assert_eq!(parse(&["-h"]), Ok(Parsed::Help));
     }
@@ -397,6 +412,7 @@ mod tests {
             &["tools", "s", "--timeout", "soon"],
             &["tools", "s", "--log-level", "loud"],
             &["tools", "s", "--args-json", "{}"],
+            &["tools", "s", "--task"],
             &["tools", "s", "--verbose"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should be a usage error");

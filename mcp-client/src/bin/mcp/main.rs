@@ -6,7 +6,9 @@ mod output;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
+use mcp_client::mcp_core::model::{CallToolResult, TaskSupport};
 use mcp_client::{CallOptions, Client, ClientError, ServerNotification};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -263,23 +265,48 @@ async fn run_command(
             tool,
             pairs,
             args_json,
+            task,
         } => {
-            let schema = if pairs.is_empty() {
+            // The tool's description: for its input schema (key=value typing) and, on servers
+            // with tasks, whether it only runs as one.
+            let offers_tasks = client.server_capabilities().tasks.is_some();
+            let described = if pairs.is_empty() && !offers_tasks {
                 None
             } else {
                 let tools = or_interrupt(interrupt, client.list_all_tools())
                     .await?
                     .map_err(fail)?;
-                tools
-                    .into_iter()
-                    .find(|t| &t.name == tool)
-                    .map(|t| t.input_schema)
+                tools.into_iter().find(|t| &t.name == tool)
             };
-            let arguments =
-                build_arguments(pairs, args_json.as_deref(), schema.as_ref()).map_err(|e| {
-                    eprintln!("mcp: {}", e.0);
-                    Exit::Usage
-                })?;
+            let arguments = build_arguments(
+                pairs,
+                args_json.as_deref(),
+                described.as_ref().map(|t| &t.input_schema),
+            )
+            .map_err(|e| {
+                eprintln!("mcp: {}", e.0);
+                Exit::Usage
+            })?;
+            let required = described
+                .as_ref()
+                .and_then(|t| t.execution.as_ref())
+                .and_then(|e| e.task_support)
+                == Some(TaskSupport::Required);
+            if *task || (offers_tasks && required) {
+                let result = run_task(client, tool, Value::Object(arguments), ui, interrupt).await;
+                ui.finish();
+                let result = result?;
+                if cli.json {
+                    print_json(&result)
+                } else {
+                    print_call_result(&result)
+                }
+                return Ok(if result.is_error() {
+                    Exit::ToolError
+                } else {
+                    Exit::Success
+                });
+            }
             let progress_ui = ui.clone();
             let options = CallOptions::new()
                 .on_progress(move |progress, total, message| {
@@ -302,6 +329,59 @@ async fn run_command(
         }
     }
     Ok(Exit::Success)
+}
+
+/// Runs a tool call as a task: shows the task's status message while it works, cancels it on
+/// Ctrl-C, and returns its result.
+async fn run_task(
+    client: &Client,
+    tool: &str,
+    arguments: Value,
+    ui: &Arc<Ui>,
+    interrupt: &CancellationToken,
+) -> Result<CallToolResult, Exit> {
+    let fail = |e: ClientError| report(&e);
+    let created = or_interrupt(interrupt, client.call_tool_as_task(tool, arguments, None))
+        .await?
+        .map_err(fail)?;
+    let task = created.task;
+    let id = task.task_id.clone();
+    ui.line(&format!("mcp: task {id} started"));
+    let poll = Duration::from_millis(task.poll_interval.unwrap_or(500).clamp(50, 5_000));
+    let mut last_message = None;
+    loop {
+        let state = tokio::select! {
+            biased;
+            () = interrupt.cancelled() => {
+                ui.finish();
+                match client.cancel_task(&id).await {
+                    Ok(_) => eprintln!("mcp: interrupted; task {id} cancelled"),
+                    Err(e) => eprintln!("mcp: interrupted; cancelling task {id} failed: {e}"),
+                }
+                return Err(Exit::Interrupted);
+            }
+            state = async {
+                tokio::time::sleep(poll).await;
+                client.get_task(&id).await
+            } => state.map_err(fail)?.task,
+        };
+        if state.status_message != last_message {
+            if let Some(message) = &state.status_message {
+                ui.status(message);
+            }
+            last_message = state.status_message.clone();
+        }
+        if state.status.is_terminal() {
+            break;
+        }
+    }
+    let value = or_interrupt(interrupt, client.task_result(&id))
+        .await?
+        .map_err(fail)?;
+    serde_json::from_value(value).map_err(|e| {
+        eprintln!("mcp: the task's result is not a tool result: {e}");
+        Exit::Protocol
+    })
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -75,6 +75,24 @@ impl Ui {
         }
     }
 
+    /// Shows a status message: the message of a spinner on a terminal, a line otherwise.
+    pub(crate) fn status(&self, message: &str) {
+        if !self.terminal {
+            eprintln!("{message}");
+            return;
+        }
+        let mut bar = self.bar.lock().unwrap_or_else(|e| e.into_inner());
+        let bar = bar.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {wide_msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(message.to_owned());
+    }
+
     /// Prints a line on stderr, above the progress bar if there is one.
     pub(crate) fn line(&self, text: &str) {
         match &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
