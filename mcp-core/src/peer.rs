@@ -1143,11 +1143,15 @@ where
     let closed = engine.peer().closed_token().clone();
     let mut writer_task = tokio::spawn(write_loop(outbound, writer, closed.clone()));
     let mut lines = LineReader::new(reader, max_message_size);
+    // Created once: a fresh pair of waiters per frame shows up in profiles.
+    let closed_wait = closed.cancelled();
+    let stop_wait = stop.cancelled();
+    tokio::pin!(closed_wait, stop_wait);
     let end = loop {
         let frame = tokio::select! {
             f = lines.next_frame() => f,
-            () = closed.cancelled() => break StreamEnd::Closed,
-            () = stop.cancelled() => break StreamEnd::Stopped,
+            () = &mut closed_wait => break StreamEnd::Closed,
+            () = &mut stop_wait => break StreamEnd::Stopped,
             _ = &mut writer_task => {
                 writer_task = tokio::spawn(async { Ok(()) });
                 break StreamEnd::WriteError;
