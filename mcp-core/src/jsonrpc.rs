@@ -268,7 +268,14 @@ fn decode_slice(input: &[u8]) -> Result<Message<'_>, DecodeError> {
             Err(e) => Err(json_error(e)),
         };
     }
-    let env: Envelope<'_> = serde_json::from_slice(input).map_err(json_error)?;
+    // Validated once here, so the parser does not check each string and raw value again.
+    let Ok(text) = std::str::from_utf8(input) else {
+        return Err(DecodeError::new(
+            None,
+            McpError::parse_error("Parse error: the message is not valid UTF-8"),
+        ));
+    };
+    let env: Envelope<'_> = serde_json::from_str(text).map_err(json_error)?;
     env.classify()
 }
 
