@@ -900,7 +900,19 @@ impl Engine {
                 drop(permit);
                 respond(&cx, result).await;
             }
-            Dispatch::Spawn(fut) => {
+            Dispatch::Spawn(mut fut) => {
+                // Most handlers finish without waiting on anything: poll the future once here
+                // and spawn a task only if it is still pending. Nothing else can happen to the
+                // request meanwhile (the next frame is not read before this returns).
+                let first = std::future::poll_fn(|tcx| {
+                    Poll::Ready(Pin::new(&mut CatchUnwind(&mut fut)).poll(tcx))
+                })
+                .await;
+                if let Poll::Ready(outcome) = first {
+                    drop(permit);
+                    finish(&self.peer, &cx, Some(outcome)).await;
+                    return;
+                }
                 if cancellable {
                     lock(&self.peer.inner.in_flight).insert(
                         id.clone(),
@@ -922,22 +934,7 @@ impl Engine {
                     if cancellable {
                         lock(&peer.inner.in_flight).remove(&cx.id);
                     }
-                    if cx.slot.peer_cancelled.load(Ordering::Acquire)
-                        || peer.inner.root.is_cancelled()
-                    {
-                        // The peer cancelled it, or the connection closed: no response.
-                        *lock(&cx.slot.finished) = true;
-                        return;
-                    }
-                    let result = match outcome {
-                        Some(Ok(r)) => r,
-                        Some(Err(panic)) => {
-                            tracing::error!(id = %cx.id, panic = %panic_message(&panic), "request handler panicked");
-                            Err(McpError::internal("Internal error"))
-                        }
-                        None => return,
-                    };
-                    respond(&cx, result).await;
+                    finish(&peer, &cx, outcome).await;
                 });
             }
         }
@@ -1045,6 +1042,29 @@ fn encode_response(id: &RequestId, result: HandlerResult) -> Vec<u8> {
     }
 }
 
+/// Answers a request whose future ended (`Some`: its output or its panic) or was dropped after
+/// the cancellation grace period (`None`: no answer).
+async fn finish(
+    peer: &Peer,
+    cx: &RequestContext,
+    outcome: Option<Result<HandlerResult, Box<dyn std::any::Any + Send>>>,
+) {
+    if cx.slot.peer_cancelled.load(Ordering::Acquire) || peer.inner.root.is_cancelled() {
+        // The peer cancelled it, or the connection closed: no response.
+        *lock(&cx.slot.finished) = true;
+        return;
+    }
+    let result = match outcome {
+        Some(Ok(r)) => r,
+        Some(Err(panic)) => {
+            tracing::error!(id = %cx.id, panic = %panic_message(&panic), "request handler panicked");
+            Err(McpError::internal("Internal error"))
+        }
+        None => return,
+    };
+    respond(cx, result).await;
+}
+
 async fn respond(cx: &RequestContext, result: HandlerResult) {
     let bytes = encode_response(&cx.id, result);
     let Ok(permit) = cx.peer.inner.out.reserve().await else {
@@ -1123,11 +1143,15 @@ where
     let closed = engine.peer().closed_token().clone();
     let mut writer_task = tokio::spawn(write_loop(outbound, writer, closed.clone()));
     let mut lines = LineReader::new(reader, max_message_size);
+    // Created once: a fresh pair of waiters per frame shows up in profiles.
+    let closed_wait = closed.cancelled();
+    let stop_wait = stop.cancelled();
+    tokio::pin!(closed_wait, stop_wait);
     let end = loop {
         let frame = tokio::select! {
             f = lines.next_frame() => f,
-            () = closed.cancelled() => break StreamEnd::Closed,
-            () = stop.cancelled() => break StreamEnd::Stopped,
+            () = &mut closed_wait => break StreamEnd::Closed,
+            () = &mut stop_wait => break StreamEnd::Stopped,
             _ = &mut writer_task => {
                 writer_task = tokio::spawn(async { Ok(()) });
                 break StreamEnd::WriteError;

@@ -403,11 +403,29 @@ impl Server {
     /// The lifespans start before stdin is read; if one fails, nothing is served and the error
     /// is returned. Nothing but protocol messages is written to stdout; log with `tracing` to
     /// stderr.
+    ///
+    /// Needs a runtime with I/O enabled (as `#[tokio::main]` sets up): when stdin or stdout is a
+    /// pipe or a socket, it is driven by the runtime's reactor in non-blocking mode, and set back
+    /// to blocking mode when serving ends.
     pub async fn serve_stdio(self) -> anyhow::Result<()> {
         let shutdown = self.shutdown.clone();
         spawn_signal_watcher(shutdown.clone());
-        self.serve_stream(StdinReader::spawn(), tokio::io::stdout())
-            .await
+        let (reader, writer) = stdio::open();
+        let (shared, lifecycle) = self.into_parts();
+        // The connection runs as a task of its own, so that on a multi-threaded runtime the
+        // reader, the requests and the writer share a worker instead of the reader staying on
+        // the thread that blocks on `main`.
+        let conn = {
+            let shared = shared.clone();
+            async move {
+                tokio::spawn(async move { serve_connection(&shared, reader, writer).await })
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(anyhow::anyhow!("the stdio connection task failed: {e}"))
+                    })
+            }
+        };
+        lifecycle.run(&shared, conn).await
     }
 
     /// Serves one client over any byte stream pair (newline-delimited JSON-RPC), until the
@@ -455,6 +473,191 @@ where
         anyhow::bail!("reading the input failed");
     }
     Ok(())
+}
+
+/// Stdin and stdout for [`Server::serve_stdio`].
+///
+/// When a stream is a pipe or a socket (a client that spawned the server), it is switched to
+/// non-blocking mode and driven by the runtime's reactor: no thread hop per read or write. The
+/// original blocking mode is restored when the stream is dropped, so the process can keep using
+/// the descriptor afterwards. Anything else (a terminal, a regular file) is never switched: a
+/// terminal's mode is shared with the parent shell. Stdin is then read on a thread of its own
+/// ([`StdinReader`]) and stdout written through `tokio::io::stdout`.
+mod stdio {
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+    use super::StdinReader;
+
+    pub(super) enum Input {
+        #[cfg(unix)]
+        Reactor(Nonblocking),
+        Thread(StdinReader),
+    }
+
+    pub(super) enum Output {
+        #[cfg(unix)]
+        Reactor(Nonblocking),
+        Std(tokio::io::Stdout),
+    }
+
+    pub(super) fn open() -> (Input, Output) {
+        #[cfg(unix)]
+        {
+            let input = match Nonblocking::open(Side::Stdin) {
+                Some(n) => Input::Reactor(n),
+                None => Input::Thread(StdinReader::spawn()),
+            };
+            let output = match Nonblocking::open(Side::Stdout) {
+                Some(n) => Output::Reactor(n),
+                None => Output::Std(tokio::io::stdout()),
+            };
+            (input, output)
+        }
+        #[cfg(not(unix))]
+        {
+            (
+                Input::Thread(StdinReader::spawn()),
+                Output::Std(tokio::io::stdout()),
+            )
+        }
+    }
+
+    #[cfg(unix)]
+    #[derive(Clone, Copy)]
+    enum Side {
+        Stdin,
+        Stdout,
+    }
+
+    #[cfg(unix)]
+    enum Io {
+        Receiver(tokio::net::unix::pipe::Receiver),
+        Sender(tokio::net::unix::pipe::Sender),
+        Socket(tokio::net::UnixStream),
+    }
+
+    /// A duplicate of fd 0 or 1 registered with the reactor; restores blocking mode on drop.
+    #[cfg(unix)]
+    pub(super) struct Nonblocking(Option<Io>);
+
+    #[cfg(unix)]
+    impl Nonblocking {
+        fn open(side: Side) -> Option<Self> {
+            use std::os::fd::AsFd;
+            use std::os::unix::fs::FileTypeExt;
+            let fd = match side {
+                Side::Stdin => io::stdin().as_fd().try_clone_to_owned(),
+                Side::Stdout => io::stdout().as_fd().try_clone_to_owned(),
+            }
+            .ok()?;
+            let file = std::fs::File::from(fd);
+            let kind = file.metadata().ok()?.file_type();
+            let io = if kind.is_fifo() {
+                match side {
+                    Side::Stdin => {
+                        Io::Receiver(tokio::net::unix::pipe::Receiver::from_file(file).ok()?)
+                    }
+                    Side::Stdout => {
+                        Io::Sender(tokio::net::unix::pipe::Sender::from_file(file).ok()?)
+                    }
+                }
+            } else if kind.is_socket() {
+                let sock = std::os::unix::net::UnixStream::from(std::os::fd::OwnedFd::from(file));
+                sock.set_nonblocking(true).ok()?;
+                match tokio::net::UnixStream::from_std(sock) {
+                    Ok(s) => Io::Socket(s),
+                    Err(_) => return None,
+                }
+            } else {
+                return None;
+            };
+            Some(Self(Some(io)))
+        }
+    }
+
+    #[cfg(unix)]
+    impl Drop for Nonblocking {
+        fn drop(&mut self) {
+            match self.0.take() {
+                Some(Io::Receiver(r)) => drop(r.into_blocking_fd()),
+                Some(Io::Sender(s)) => drop(s.into_blocking_fd()),
+                Some(Io::Socket(s)) => {
+                    if let Ok(s) = s.into_std() {
+                        let _ = s.set_nonblocking(false);
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn unusable() -> io::Error {
+        io::Error::other("stdio stream used in the wrong direction")
+    }
+
+    impl AsyncRead for Input {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            match self.get_mut() {
+                #[cfg(unix)]
+                Input::Reactor(Nonblocking(Some(Io::Receiver(r)))) => {
+                    Pin::new(r).poll_read(cx, buf)
+                }
+                #[cfg(unix)]
+                Input::Reactor(Nonblocking(Some(Io::Socket(s)))) => Pin::new(s).poll_read(cx, buf),
+                #[cfg(unix)]
+                Input::Reactor(_) => Poll::Ready(Err(unusable())),
+                Input::Thread(t) => Pin::new(t).poll_read(cx, buf),
+            }
+        }
+    }
+
+    impl AsyncWrite for Output {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            match self.get_mut() {
+                #[cfg(unix)]
+                Output::Reactor(Nonblocking(Some(Io::Sender(w)))) => {
+                    Pin::new(w).poll_write(cx, buf)
+                }
+                #[cfg(unix)]
+                Output::Reactor(Nonblocking(Some(Io::Socket(s)))) => {
+                    Pin::new(s).poll_write(cx, buf)
+                }
+                #[cfg(unix)]
+                Output::Reactor(_) => Poll::Ready(Err(unusable())),
+                Output::Std(o) => Pin::new(o).poll_write(cx, buf),
+            }
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            match self.get_mut() {
+                #[cfg(unix)]
+                Output::Reactor(_) => Poll::Ready(Ok(())),
+                Output::Std(o) => Pin::new(o).poll_flush(cx),
+            }
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            match self.get_mut() {
+                // Stdout stays open for the rest of the process; nothing to shut down (as with
+                // `tokio::io::stdout`).
+                #[cfg(unix)]
+                Output::Reactor(_) => Poll::Ready(Ok(())),
+                Output::Std(o) => Pin::new(o).poll_shutdown(cx),
+            }
+        }
+    }
 }
 
 /// Stdin, read on a thread of its own.

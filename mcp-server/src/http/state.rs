@@ -317,6 +317,10 @@ impl HttpSession {
             r.streams.remove(&stream);
             return Err(StartError::Busy);
         }
+        // Most requests are answered while the frame is handled; one yield lets the pump route
+        // the answer to the stream first, so that the headers, the priming event and the answer
+        // leave in one write instead of two.
+        tokio::task::yield_now().await;
         // Decided after the frame was handled: an `initialize` has negotiated the revision by now.
         let prefix = self
             .primes()
