@@ -259,10 +259,20 @@ impl Drop for HttpExample {
 /// bound address from the `addr=Some(IP:PORT)` line of its log. The rest of its stderr is
 /// drained on a thread.
 pub fn spawn_http_example(name: &str, extra: &[&str]) -> HttpExample {
+    spawn_http_example_with_env(name, extra, &[])
+}
+
+/// Like [`spawn_http_example`], with extra environment variables for the server.
+pub fn spawn_http_example_with_env(
+    name: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> HttpExample {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(bin_path(name))
         .args(["--http", "127.0.0.1:0"])
         .args(extra)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

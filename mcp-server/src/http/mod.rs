@@ -344,7 +344,7 @@ impl Server {
         addr: impl ToSocketAddrs,
         config: HttpConfig,
     ) -> anyhow::Result<()> {
-        let listener = TcpListener::bind(addr).await?;
+        let listener = bind(addr).await?;
         spawn_signal_watcher(self.handle_token());
         self.serve_listener(listener, config).await
     }
@@ -441,4 +441,35 @@ async fn serve(listener: TcpListener, service: McpHttpService) -> anyhow::Result
         connections.abort_all();
     }
     Ok(())
+}
+
+/// How many connections may wait to be accepted (the kernel caps it at `somaxconn`). Larger
+/// than the usual 1,024 so that a burst of clients connecting at once is queued, not reset.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds a listener on the first address of `addr` that accepts it, with [`LISTEN_BACKLOG`].
+async fn bind(addr: impl ToSocketAddrs) -> std::io::Result<TcpListener> {
+    let mut last_error = None;
+    for addr in tokio::net::lookup_host(addr).await? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()
+        } else {
+            tokio::net::TcpSocket::new_v6()
+        };
+        let bound = socket.and_then(|socket| {
+            socket.set_reuseaddr(true)?;
+            socket.bind(addr)?;
+            socket.listen(LISTEN_BACKLOG)
+        });
+        match bound {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the address resolved to nothing",
+        )
+    }))
 }
