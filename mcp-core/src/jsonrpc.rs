@@ -298,6 +298,33 @@ pub fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
+/// A JSON string that borrows from the input when it has no escapes (serde's own `Cow<str>`
+/// always allocates); map keys and `method` are read this way.
+#[derive(Debug)]
+pub struct BorrowedStr<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for BorrowedStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for StrVisitor<'a> {
+            type Value = BorrowedStr<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(BorrowedStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(BorrowedStr(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(BorrowedStr(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(StrVisitor(std::marker::PhantomData))
+    }
+}
+
 /// The members of an envelope, each kept raw; duplicates are recorded, not overwritten.
 #[derive(Default)]
 struct Envelope<'a> {
@@ -320,7 +347,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Envelope<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'a>, A::Error> {
                 let mut env = Envelope::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(BorrowedStr(key)) = map.next_key::<BorrowedStr<'de>>()? {
                     let value: &'de RawValue = map.next_value()?;
                     let slot = match key.as_ref() {
                         "jsonrpc" => &mut env.jsonrpc,
@@ -376,7 +403,7 @@ impl<'a> Envelope<'a> {
         }
         if let Some(method) = self.method {
             let method: Cow<'a, str> = match serde_json::from_str(method.get()) {
-                Ok(m) => m,
+                Ok(BorrowedStr(m)) => m,
                 Err(_) => return invalid("`method` must be a string"),
             };
             if let Some(params) = self.params

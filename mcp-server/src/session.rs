@@ -260,7 +260,7 @@ impl Session {
                 p.name
             ))));
         };
-        let tool_name: Arc<str> = Arc::from(p.name.as_ref());
+        let tool_name: Arc<str> = tool.name.clone();
         let version = self.protocol_version();
         // Without the tasks capability (older revisions) the `task` member is ignored.
         let task = p.task.filter(|_| self.tasks_enabled());

@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use mcp_core::JsonObject;
 use mcp_core::McpError;
+use mcp_core::jsonrpc::BorrowedStr;
 use mcp_core::model::{
     CallToolResult, ContentBlock, Icon, TaskSupport, Tool, ToolAnnotations, ToolExecution,
 };
@@ -66,6 +67,8 @@ type Handler = dyn Fn(ToolCall) -> BoxFuture<'static, ToolOutcome> + Send + Sync
 #[derive(Clone)]
 pub struct ToolDef {
     pub(crate) tool: Arc<Tool>,
+    /// The descriptor's name, shared with each call (no copy per call).
+    pub(crate) name: Arc<str>,
     pub(crate) handler: Arc<Handler>,
     pub(crate) crate_version: Option<&'static str>,
     pub(crate) required_state: Vec<StateType>,
@@ -233,6 +236,7 @@ impl ToolBuilder {
         Fut: Future<Output = ToolOutcome> + Send + 'static,
     {
         ToolDef {
+            name: Arc::from(self.tool.name.as_str()),
             tool: Arc::new(self.tool),
             handler: Arc::new(move |call| Box::pin(handler(call))),
             crate_version: self.crate_version,
@@ -300,7 +304,7 @@ impl<'a> ArgMap<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::with_capacity(map.size_hint().unwrap_or(4));
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(BorrowedStr(key)) = map.next_key::<BorrowedStr<'de>>()? {
                     let value: &'de RawValue = map.next_value()?;
                     out.push((key, value));
                 }
