@@ -44,7 +44,7 @@ use crate::jsonrpc::{self, Decoded, Message, ProgressToken, RequestId};
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What a request handler produces: a serialized result, or a protocol error.
-pub type HandlerResult = Result<Box<RawValue>, McpError>;
+pub type HandlerResult = Result<jsonrpc::EncodedResult, McpError>;
 
 /// Why an outgoing request ([`Peer::request_raw`]) failed.
 ///
@@ -1037,7 +1037,7 @@ impl Engine {
 
 fn encode_response(id: &RequestId, result: HandlerResult) -> Vec<u8> {
     match result {
-        Ok(raw) => jsonrpc::encode_result_raw(id, &raw),
+        Ok(result) => result.into_response(id),
         Err(e) => jsonrpc::encode_error(Some(id), &e),
     }
 }

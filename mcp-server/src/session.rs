@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use mcp_core::jsonrpc::{strip_position, to_raw};
+use mcp_core::jsonrpc::{EncodedResult, strip_position, to_raw};
 use mcp_core::model::{
     CallToolResult, CancelTaskRequestParams, CancelTaskResult, ClientCapabilities, ContentBlock,
     CreateTaskResult, GetTaskPayloadRequestParams, GetTaskRequestParams, GetTaskResult,
@@ -300,7 +300,7 @@ impl Session {
             arguments,
             tool_name: tool_name.clone(),
         };
-        let fut = crate::logging::scope(ctx, tool.call(call));
+        let fut = crate::logging::scoped(ctx, tool.call(call));
         let descriptor = tool.tool.clone();
         Dispatch::Spawn(Box::pin(async move {
             to_raw(&tool_result(fut.await, &descriptor, version)?)
@@ -640,8 +640,8 @@ const KNOWN_METHODS: &[&str] = &[
     "tasks/cancel",
 ];
 
-fn empty_result() -> Box<RawValue> {
-    RawValue::from_string("{}".to_owned()).expect("`{}` is valid JSON")
+fn empty_result() -> EncodedResult {
+    EncodedResult::new(&JsonObject::new()).expect("an empty object serializes")
 }
 
 /// Deserializes `params` into `T`; absent params read as `{}`. Errors are -32602.
