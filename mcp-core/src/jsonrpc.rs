@@ -556,9 +556,17 @@ pub struct EncodedResult {
 impl EncodedResult {
     /// Serializes `value`.
     pub fn new<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        Self::from_writer(|buf| serde_json::to_writer(buf, value))
+    }
+
+    /// A result written by `write`, which must append exactly one JSON value to the buffer it
+    /// is given (for hand-written encoders of hot results).
+    pub fn from_writer(
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), serde_json::Error>,
+    ) -> Result<Self, serde_json::Error> {
         let mut buf = Vec::with_capacity(ENVELOPE_HEADROOM + 192);
         buf.resize(ENVELOPE_HEADROOM, b' ');
-        serde_json::to_writer(&mut buf, value)?;
+        write(&mut buf)?;
         Ok(Self {
             buf,
             start: ENVELOPE_HEADROOM,
