@@ -298,6 +298,33 @@ pub fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
+/// A JSON string that borrows from the input when it has no escapes (serde's own `Cow<str>`
+/// always allocates); map keys and `method` are read this way.
+#[derive(Debug)]
+pub struct BorrowedStr<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for BorrowedStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for StrVisitor<'a> {
+            type Value = BorrowedStr<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(BorrowedStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(BorrowedStr(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(BorrowedStr(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(StrVisitor(std::marker::PhantomData))
+    }
+}
+
 /// The members of an envelope, each kept raw; duplicates are recorded, not overwritten.
 #[derive(Default)]
 struct Envelope<'a> {
@@ -320,7 +347,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Envelope<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'a>, A::Error> {
                 let mut env = Envelope::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(BorrowedStr(key)) = map.next_key::<BorrowedStr<'de>>()? {
                     let value: &'de RawValue = map.next_value()?;
                     let slot = match key.as_ref() {
                         "jsonrpc" => &mut env.jsonrpc,
@@ -376,7 +403,7 @@ impl<'a> Envelope<'a> {
         }
         if let Some(method) = self.method {
             let method: Cow<'a, str> = match serde_json::from_str(method.get()) {
-                Ok(m) => m,
+                Ok(BorrowedStr(m)) => m,
                 Err(_) => return invalid("`method` must be a string"),
             };
             if let Some(params) = self.params
@@ -509,10 +536,92 @@ fn to_vec<T: Serialize>(value: &T) -> Vec<u8> {
     })
 }
 
-/// Serializes any value into a boxed raw JSON value.
-pub fn to_raw<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, McpError> {
-    serde_json::value::to_raw_value(value)
+/// Serializes a request handler's result (see [`EncodedResult`]).
+pub fn to_raw<T: Serialize + ?Sized>(value: &T) -> Result<EncodedResult, McpError> {
+    EncodedResult::new(value)
         .map_err(|e| McpError::internal(format!("Failed to serialize result: {e}")))
+}
+
+/// Bytes kept free in front of an [`EncodedResult`]: `{"jsonrpc":"2.0","id":` (22), the id,
+/// and `,"result":` (10) fit for any numeric id and most string ids.
+const ENVELOPE_HEADROOM: usize = 64;
+
+/// The result of a request, serialized once: the JSON text sits in a buffer with room in front,
+/// so the response envelope is written around it in place instead of copying it again.
+pub struct EncodedResult {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl EncodedResult {
+    /// Serializes `value`.
+    pub fn new<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        Self::from_writer(|buf| serde_json::to_writer(buf, value))
+    }
+
+    /// A result written by `write`, which must append exactly one JSON value to the buffer it
+    /// is given (for hand-written encoders of hot results).
+    pub fn from_writer(
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), serde_json::Error>,
+    ) -> Result<Self, serde_json::Error> {
+        let mut buf = Vec::with_capacity(ENVELOPE_HEADROOM + 192);
+        buf.resize(ENVELOPE_HEADROOM, b' ');
+        write(&mut buf)?;
+        Ok(Self {
+            buf,
+            start: ENVELOPE_HEADROOM,
+        })
+    }
+
+    /// The JSON text of the result.
+    pub fn get(&self) -> &str {
+        std::str::from_utf8(&self.buf[self.start..]).expect("serialized JSON is UTF-8")
+    }
+
+    /// The complete response to request `id`: `{"jsonrpc":"2.0","id":ID,"result":RESULT}`.
+    pub fn into_response(mut self, id: &RequestId) -> Vec<u8> {
+        let mut prefix = [0u8; ENVELOPE_HEADROOM];
+        let mut w = std::io::Cursor::new(&mut prefix[..]);
+        let fits = std::io::Write::write_all(&mut w, b"{\"jsonrpc\":\"2.0\",\"id\":").is_ok()
+            && serde_json::to_writer(&mut w, id).is_ok()
+            && std::io::Write::write_all(&mut w, b",\"result\":").is_ok();
+        let len = usize::try_from(w.position()).unwrap_or(usize::MAX);
+        if !fits || len > self.start {
+            // A long string id: build the response in a new buffer.
+            let text = &self.buf[self.start..];
+            let mut out = Vec::with_capacity(text.len() + len + 64);
+            out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+            serde_json::to_writer(&mut out, id).expect("a request id always serializes");
+            out.extend_from_slice(b",\"result\":");
+            out.extend_from_slice(text);
+            out.push(b'}');
+            return out;
+        }
+        let at = self.start - len;
+        self.buf[at..self.start].copy_from_slice(&prefix[..len]);
+        self.buf.push(b'}');
+        self.buf.drain(..at);
+        self.buf
+    }
+}
+
+impl From<Box<RawValue>> for EncodedResult {
+    fn from(raw: Box<RawValue>) -> Self {
+        let text = raw.get().as_bytes();
+        let mut buf = Vec::with_capacity(ENVELOPE_HEADROOM + text.len() + 1);
+        buf.resize(ENVELOPE_HEADROOM, b' ');
+        buf.extend_from_slice(text);
+        Self {
+            buf,
+            start: ENVELOPE_HEADROOM,
+        }
+    }
+}
+
+impl fmt::Debug for EncodedResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("EncodedResult").field(&self.get()).finish()
+    }
 }
 
 /// An owned JSON-RPC message, convenient for tests and tools that inspect traffic.
@@ -585,6 +694,51 @@ mod tests {
             Ok(Decoded::Single(m)) => m,
             _ => panic!("expected a message for {}", &input[..input.len().min(80)]),
         }
+    }
+
+    #[test]
+    fn escaped_keys_and_method_are_read_like_plain_ones() {
+        let m = single(r#"{"jsonrpc":"2.0","i\u0064":7,"meth\u006fd":"tools\/call","params":{}}"#);
+        let Message::Request(r) = m else {
+            panic!("expected a request")
+        };
+        assert_eq!(r.id, RequestId::Number(7));
+        assert_eq!(r.method, "tools/call");
+        let plain = single(r#"{"jsonrpc":"2.0","id":7,"method":"ping"}"#);
+        let Message::Request(r) = plain else {
+            panic!("expected a request")
+        };
+        assert!(matches!(r.method, Cow::Borrowed("ping")));
+        // A key spelled once plainly and once escaped is still a duplicate.
+        let e = err(r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}"#);
+        assert!(e.error.message.contains("id"), "{}", e.error.message);
+        let e = err(r#"{"jsonrpc":"2.0","id":1,"\u0069d":2,"method":"ping"}"#);
+        assert!(e.error.message.contains("id"), "{}", e.error.message);
+    }
+
+    #[test]
+    fn encoded_result_wraps_the_envelope_around_the_result() {
+        let value = serde_json::json!({"content":[{"type":"text","text":"h\"i"}]});
+        let expect = |id: serde_json::Value| serde_json::json!({"jsonrpc":"2.0","id":id,"result":value.clone()});
+        for id in [
+            RequestId::Number(0),
+            RequestId::Number(i64::MIN),
+            RequestId::String("".into()),
+            RequestId::String("a \"quoted\" id".into()),
+            // Longer than the room kept in front: built in a new buffer.
+            RequestId::String("x".repeat(200).into()),
+        ] {
+            let bytes = to_raw(&value).unwrap().into_response(&id);
+            let got: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(got, expect(serde_json::to_value(&id).unwrap()), "id {id}");
+        }
+        let raw = RawValue::from_string("[1, 2]".to_owned()).unwrap();
+        let encoded = EncodedResult::from(raw);
+        assert_eq!(encoded.get(), "[1, 2]");
+        assert_eq!(
+            encoded.into_response(&RequestId::Number(3)),
+            br#"{"jsonrpc":"2.0","id":3,"result":[1, 2]}"#
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ use crate::jsonrpc::{self, Decoded, Message, ProgressToken, RequestId};
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What a request handler produces: a serialized result, or a protocol error.
-pub type HandlerResult = Result<Box<RawValue>, McpError>;
+pub type HandlerResult = Result<jsonrpc::EncodedResult, McpError>;
 
 /// Why an outgoing request ([`Peer::request_raw`]) failed.
 ///
@@ -220,6 +220,11 @@ struct RequestSlot {
     finished: Mutex<bool>,
     /// Set when the peer cancelled the request: it must not be answered.
     peer_cancelled: std::sync::atomic::AtomicBool,
+    /// The request's cancellation token (a child of the connection's), made on first use: most
+    /// requests finish on their first poll without anyone asking for it. A request that goes on
+    /// running gets it before it can be cancelled (when it is registered as in flight), and a
+    /// token made after the connection closed is born cancelled.
+    cancel: std::sync::OnceLock<CancellationToken>,
 }
 
 /// What a handler gets along with a request: its id, its cancellation token and a way to send
@@ -227,7 +232,6 @@ struct RequestSlot {
 #[derive(Clone, Debug)]
 pub struct RequestContext {
     id: RequestId,
-    cancel: CancellationToken,
     peer: Peer,
     slot: Arc<RequestSlot>,
 }
@@ -240,7 +244,9 @@ impl RequestContext {
 
     /// The token cancelled when the peer cancels this request or the connection closes.
     pub fn cancellation(&self) -> &CancellationToken {
-        &self.cancel
+        self.slot
+            .cancel
+            .get_or_init(|| self.peer.inner.root.child_token())
     }
 
     /// The peer, for requests and notifications back to it.
@@ -875,11 +881,11 @@ impl Engine {
     fn context_for(&self, id: &RequestId) -> RequestContext {
         RequestContext {
             id: id.clone(),
-            cancel: self.peer.inner.root.child_token(),
             peer: self.peer.clone(),
             slot: Arc::new(RequestSlot {
                 finished: Mutex::new(false),
                 peer_cancelled: std::sync::atomic::AtomicBool::new(false),
+                cancel: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -917,7 +923,7 @@ impl Engine {
                     lock(&self.peer.inner.in_flight).insert(
                         id.clone(),
                         InFlight {
-                            cancel: cx.cancel.clone(),
+                            cancel: cx.cancellation().clone(),
                             slot: cx.slot.clone(),
                         },
                     );
@@ -929,7 +935,7 @@ impl Engine {
                     let outcome = tokio::select! {
                         biased;
                         r = CatchUnwind(fut) => Some(r),
-                        () = cancelled_then(&cx.cancel, grace) => None,
+                        () = cancelled_then(cx.cancellation(), grace) => None,
                     };
                     if cancellable {
                         lock(&peer.inner.in_flight).remove(&cx.id);
@@ -1037,7 +1043,7 @@ impl Engine {
 
 fn encode_response(id: &RequestId, result: HandlerResult) -> Vec<u8> {
     match result {
-        Ok(raw) => jsonrpc::encode_result_raw(id, &raw),
+        Ok(result) => result.into_response(id),
         Err(e) => jsonrpc::encode_error(Some(id), &e),
     }
 }

@@ -32,7 +32,12 @@ pub(crate) fn scope<F>(ctx: Context, fut: F) -> BoxFuture<'static, F::Output>
 where
     F: Future + Send + 'static,
 {
-    Box::pin(CURRENT.scope(ctx, fut))
+    Box::pin(scoped(ctx, fut))
+}
+
+/// [`scope`] without the box, for a caller that boxes the whole request future anyway.
+pub(crate) fn scoped<F: Future>(ctx: Context, fut: F) -> impl Future<Output = F::Output> {
+    CURRENT.scope(ctx, fut)
 }
 
 /// The context of the request the current task is handling, if any.

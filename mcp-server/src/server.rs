@@ -70,6 +70,9 @@ impl Default for ServerConfig {
     }
 }
 
+/// Up to this many tools, a lookup by name scans the list instead of hashing.
+const LINEAR_LOOKUP_MAX: usize = 8;
+
 /// The registered tools, in registration order, indexed by name.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct ToolRegistry {
@@ -95,6 +98,10 @@ impl ToolRegistry {
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&ToolDef> {
+        // Names are unique; comparing a few short strings is cheaper than hashing one.
+        if self.defs.len() <= LINEAR_LOOKUP_MAX {
+            return self.defs.iter().find(|d| &*d.name == name);
+        }
         self.index.get(name).map(|&i| &self.defs[i])
     }
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use mcp_core::jsonrpc::{strip_position, to_raw};
+use mcp_core::jsonrpc::{EncodedResult, strip_position, to_raw};
 use mcp_core::model::{
     CallToolResult, CancelTaskRequestParams, CancelTaskResult, ClientCapabilities, ContentBlock,
     CreateTaskResult, GetTaskPayloadRequestParams, GetTaskRequestParams, GetTaskResult,
@@ -260,7 +260,7 @@ impl Session {
                 p.name
             ))));
         };
-        let tool_name: Arc<str> = Arc::from(p.name.as_ref());
+        let tool_name: Arc<str> = tool.name.clone();
         let version = self.protocol_version();
         // Without the tasks capability (older revisions) the `task` member is ignored.
         let task = p.task.filter(|_| self.tasks_enabled());
@@ -300,10 +300,10 @@ impl Session {
             arguments,
             tool_name: tool_name.clone(),
         };
-        let fut = crate::logging::scope(ctx, tool.call(call));
+        let fut = crate::logging::scoped(ctx, tool.call(call));
         let descriptor = tool.tool.clone();
         Dispatch::Spawn(Box::pin(async move {
-            to_raw(&tool_result(fut.await, &descriptor, version)?)
+            encode_tool_result(&tool_result(fut.await, &descriptor, version)?)
         }))
     }
 
@@ -491,6 +491,45 @@ impl Session {
 /// tool's `outputSchema`; a mismatch is logged as an error and answered as a tool error
 /// (`isError: true`, naming the mismatch) instead of sending output that breaks the contract.
 /// Release builds send the result as it is.
+/// Serializes a `tools/call` result. One made of plain text blocks only (what most tools
+/// return) is written directly, keys as literals; anything else goes through serde. Both give the
+/// same bytes.
+fn encode_tool_result(result: &CallToolResult) -> HandlerResult {
+    let plain = result.structured_content.is_none()
+        && result.meta.is_none()
+        && result.extra.is_empty()
+        && result.content.iter().all(|block| {
+            matches!(block, ContentBlock::Text(t)
+                if t.annotations.is_none() && t.meta.is_none() && t.extra.is_empty())
+        });
+    if !plain {
+        return to_raw(result);
+    }
+    EncodedResult::from_writer(|buf| {
+        buf.extend_from_slice(b"{\"content\":[");
+        for (i, block) in result.content.iter().enumerate() {
+            let ContentBlock::Text(t) = block else {
+                unreachable!("checked above: text blocks only")
+            };
+            if i > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(b"{\"type\":\"text\",\"text\":");
+            serde_json::to_writer(&mut *buf, &t.text)?;
+            buf.push(b'}');
+        }
+        buf.push(b']');
+        match result.is_error {
+            Some(true) => buf.extend_from_slice(b",\"isError\":true"),
+            Some(false) => buf.extend_from_slice(b",\"isError\":false"),
+            None => {}
+        }
+        buf.push(b'}');
+        Ok(())
+    })
+    .map_err(|e| McpError::internal(format!("Failed to serialize result: {e}")))
+}
+
 fn tool_result(
     outcome: crate::tool::ToolOutcome,
     tool: &mcp_core::model::Tool,
@@ -640,8 +679,8 @@ const KNOWN_METHODS: &[&str] = &[
     "tasks/cancel",
 ];
 
-fn empty_result() -> Box<RawValue> {
-    RawValue::from_string("{}".to_owned()).expect("`{}` is valid JSON")
+fn empty_result() -> EncodedResult {
+    EncodedResult::new(&JsonObject::new()).expect("an empty object serializes")
 }
 
 /// Deserializes `params` into `T`; absent params read as `{}`. Errors are -32602.
@@ -674,4 +713,37 @@ pub(crate) fn decode_cursor(cursor: &str, len: usize) -> Result<usize, McpError>
         .and_then(|n| n.parse::<usize>().ok())
         .filter(|&n| n > 0 && n < len)
         .ok_or_else(|| McpError::invalid_params(format!("Invalid cursor `{cursor}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_results_encode_as_serde_does() {
+        let mut with_error = CallToolResult::new(vec![ContentBlock::text("bad \"input\"\n")]);
+        with_error.is_error = Some(true);
+        let mut not_error = CallToolResult::new(vec![ContentBlock::text("ok")]);
+        not_error.is_error = Some(false);
+        let mut structured = CallToolResult::new(vec![ContentBlock::text("{}")]);
+        structured.structured_content = Some(JsonObject::new());
+        let mut extra = CallToolResult::new(vec![]);
+        extra.extra.insert("x".into(), 1.into());
+        let cases = [
+            CallToolResult::new(vec![]),
+            CallToolResult::new(vec![ContentBlock::text("hello, world")]),
+            CallToolResult::new(vec![
+                ContentBlock::text("é \u{1}\t\\ </script>"),
+                ContentBlock::text(""),
+            ]),
+            with_error,
+            not_error,
+            structured,
+            extra,
+        ];
+        for result in cases {
+            let fast = encode_tool_result(&result).unwrap();
+            assert_eq!(fast.get(), serde_json::to_string(&result).unwrap());
+        }
+    }
 }

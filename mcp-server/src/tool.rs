@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use mcp_core::JsonObject;
 use mcp_core::McpError;
+use mcp_core::jsonrpc::BorrowedStr;
 use mcp_core::model::{
     CallToolResult, ContentBlock, Icon, TaskSupport, Tool, ToolAnnotations, ToolExecution,
 };
@@ -66,6 +67,8 @@ type Handler = dyn Fn(ToolCall) -> BoxFuture<'static, ToolOutcome> + Send + Sync
 #[derive(Clone)]
 pub struct ToolDef {
     pub(crate) tool: Arc<Tool>,
+    /// The descriptor's name, shared with each call (no copy per call).
+    pub(crate) name: Arc<str>,
     pub(crate) handler: Arc<Handler>,
     pub(crate) crate_version: Option<&'static str>,
     pub(crate) required_state: Vec<StateType>,
@@ -233,6 +236,7 @@ impl ToolBuilder {
         Fut: Future<Output = ToolOutcome> + Send + 'static,
     {
         ToolDef {
+            name: Arc::from(self.tool.name.as_str()),
             tool: Arc::new(self.tool),
             handler: Arc::new(move |call| Box::pin(handler(call))),
             crate_version: self.crate_version,
@@ -279,10 +283,41 @@ impl ToolCall {
     }
 }
 
+/// How many arguments an [`ArgMap`] holds without allocating.
+const INLINE_ARGS: usize = 4;
+
+/// The `(name, raw value)` pairs of an [`ArgMap`], in order: the first few inline (most tools
+/// take few arguments), the rest in a vector.
+#[derive(Debug, Default)]
+struct Entries<'a> {
+    inline: [Option<(Cow<'a, str>, &'a RawValue)>; INLINE_ARGS],
+    len: usize,
+    spill: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+impl<'a> Entries<'a> {
+    fn push(&mut self, entry: (Cow<'a, str>, &'a RawValue)) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = Some(entry),
+            None => self.spill.push(entry),
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &(Cow<'a, str>, &'a RawValue)> {
+        self.inline.iter().flatten().chain(self.spill.iter())
+    }
+
+    /// Last first.
+    fn iter_rev(&self) -> impl Iterator<Item = &(Cow<'a, str>, &'a RawValue)> {
+        self.iter().rev()
+    }
+}
+
 /// The `arguments` object of a call, parsed once into `(name, raw value)` pairs.
 #[derive(Debug, Default)]
 pub struct ArgMap<'a> {
-    entries: Vec<(Cow<'a, str>, &'a RawValue)>,
+    entries: Entries<'a>,
     whole: Option<&'a RawValue>,
 }
 
@@ -294,13 +329,13 @@ impl<'a> ArgMap<'a> {
         };
         struct PairsVisitor<'a>(PhantomData<&'a ()>);
         impl<'de: 'a, 'a> Visitor<'de> for PairsVisitor<'a> {
-            type Value = Vec<(Cow<'a, str>, &'a RawValue)>;
+            type Value = Entries<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(4));
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                let mut out = Entries::default();
+                while let Some(BorrowedStr(key)) = map.next_key::<BorrowedStr<'de>>()? {
                     let value: &'de RawValue = map.next_value()?;
                     out.push((key, value));
                 }
@@ -320,8 +355,7 @@ impl<'a> ArgMap<'a> {
     /// The raw value of one argument (the last one, if the client repeated the key).
     pub fn raw(&self, name: &str) -> Option<&'a RawValue> {
         self.entries
-            .iter()
-            .rev()
+            .iter_rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| *v)
     }
@@ -1023,5 +1057,27 @@ mod tests {
         assert!(!is_optional::<String>());
         assert!(!is_optional::<Vec<u8>>());
         assert!(!is_optional::<serde_json::Value>());
+    }
+
+    #[test]
+    fn arg_map_keeps_order_and_the_last_repeat_beyond_the_inline_entries() {
+        let raw = RawValue::from_string(
+            r#"{"a":1,"b":2,"c":3,"d":4,"e":5,"a":6,"f\u0067":7,"b":8}"#.to_owned(),
+        )
+        .unwrap();
+        let args = ArgMap::parse(Some(&raw)).unwrap();
+        assert_eq!(
+            args.names().collect::<Vec<_>>(),
+            ["a", "b", "c", "d", "e", "a", "fg", "b"]
+        );
+        assert_eq!(args.get::<u32>("a").unwrap(), 6);
+        assert_eq!(args.get::<u32>("b").unwrap(), 8);
+        assert_eq!(args.get::<u32>("d").unwrap(), 4);
+        assert_eq!(args.get::<u32>("e").unwrap(), 5);
+        assert_eq!(args.get::<u32>("fg").unwrap(), 7);
+        assert_eq!(args.get::<Option<u32>>("zz").unwrap(), None);
+        let small = RawValue::from_string(r#"{"x":"y","x":"z"}"#.to_owned()).unwrap();
+        let args = ArgMap::parse(Some(&small)).unwrap();
+        assert_eq!(args.get::<String>("x").unwrap(), "z");
     }
 }
