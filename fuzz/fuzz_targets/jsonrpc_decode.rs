@@ -4,8 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use mcp_core::error::McpError;
-use mcp_core::jsonrpc::{self, DecodeError, Decoded, Message};
-use serde_json::value::RawValue;
+use mcp_core::jsonrpc::{self, DecodeError, Decoded, Message, RawJson};
 
 fuzz_target!(|data: &[u8]| {
     match jsonrpc::decode(data) {
@@ -83,8 +82,8 @@ fn round_trip(message: &Message<'_>) {
     }
 }
 
-fn raw(v: Option<&RawValue>) -> Option<&str> {
-    v.map(RawValue::get)
+fn raw(v: Option<&RawJson>) -> Option<&str> {
+    v.map(RawJson::get)
 }
 
 /// Error objects go through `serde_json::Value` (the `data` member); floats are compared only

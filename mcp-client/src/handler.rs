@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use mcp_core::McpError;
 use mcp_core::jsonrpc;
+use mcp_core::jsonrpc::RawJson;
 use mcp_core::model::method_names as names;
 use mcp_core::model::{
     ElicitationCompleteNotificationParams, LoggingMessageNotificationParams,
@@ -18,7 +19,6 @@ use mcp_core::peer::{
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 /// A notification from the server, decoded when its method is one the client knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,9 +49,9 @@ pub enum ServerNotification {
 
 impl ServerNotification {
     /// Decodes a notification.
-    pub fn decode(method: &str, params: Option<&RawValue>) -> Self {
-        fn typed<T: DeserializeOwned>(params: Option<&RawValue>) -> Option<T> {
-            serde_json::from_str(params.map_or("{}", RawValue::get)).ok()
+    pub fn decode(method: &str, params: Option<&RawJson>) -> Self {
+        fn typed<T: DeserializeOwned>(params: Option<&RawJson>) -> Option<T> {
+            serde_json::from_str(params.map_or("{}", RawJson::get)).ok()
         }
         let decoded = match method {
             names::NOTIFICATIONS_MESSAGE => typed(params).map(Self::LoggingMessage),
@@ -148,8 +148,8 @@ impl Handler for ClientHandler {
 mod tests {
     use super::*;
 
-    fn raw(s: &str) -> Box<RawValue> {
-        RawValue::from_string(s.to_owned()).unwrap()
+    fn raw(s: &str) -> Box<RawJson> {
+        RawJson::from_string(s.to_owned()).unwrap()
     }
 
     #[test]

@@ -38,7 +38,10 @@ pub enum RequestId {
 impl RequestId {
     /// Parses an id from raw JSON: a string or an integer that fits `i64`; anything else is `None`.
     pub fn from_raw(raw: &RawValue) -> Option<Self> {
-        let text = raw.get();
+        Self::from_text(raw.get())
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
         match text.as_bytes().first()? {
             b'"' => serde_json::from_str::<Cow<'_, str>>(text)
                 .ok()
@@ -115,6 +118,103 @@ impl<'de> Deserialize<'de> for RequestId {
     }
 }
 
+/// JSON text known to be one well-formed value: the raw `params` of a message, borrowed from the
+/// frame it came in or owned (`Box<RawJson>`).
+///
+/// Like serde_json's `RawValue`, but it can be made from text the SDK's scanner has already
+/// checked, so a message's `params` are validated once, not once per layer.
+#[repr(transparent)]
+pub struct RawJson(str);
+
+impl RawJson {
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+
+    /// Checks that `text` is one JSON value (surrounding whitespace is kept).
+    pub fn new(text: &str) -> Result<&Self, serde_json::Error> {
+        if !crate::json_scan::is_value(text) {
+            // The scanner gives up on some valid input; serde_json decides, and explains.
+            serde_json::from_str::<de::IgnoredAny>(text)?;
+        }
+        Ok(Self::new_unchecked(text))
+    }
+
+    /// Checks that `text` is one JSON value, and owns it.
+    pub fn from_string(text: String) -> Result<Box<Self>, serde_json::Error> {
+        Self::new(&text)?;
+        Ok(Self::boxed_unchecked(text.into_boxed_str()))
+    }
+
+    /// Deserializes the value.
+    pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(&self.0)
+    }
+
+    /// `text` must be one JSON value.
+    #[allow(unsafe_code)]
+    pub(crate) fn new_unchecked(text: &str) -> &Self {
+        // SAFETY: `RawJson` is `repr(transparent)` over `str`, so the two references have the
+        // same layout and metadata.
+        unsafe { &*(std::ptr::from_ref::<str>(text) as *const Self) }
+    }
+
+    #[allow(unsafe_code)]
+    fn boxed_unchecked(text: Box<str>) -> Box<Self> {
+        // SAFETY: as in `new_unchecked`; the allocation's layout is the same for both types.
+        unsafe { Box::from_raw(Box::into_raw(text) as *mut Self) }
+    }
+}
+
+impl<'a> From<&'a RawValue> for &'a RawJson {
+    fn from(raw: &'a RawValue) -> Self {
+        RawJson::new_unchecked(raw.get())
+    }
+}
+
+impl ToOwned for RawJson {
+    type Owned = Box<RawJson>;
+
+    fn to_owned(&self) -> Box<RawJson> {
+        RawJson::boxed_unchecked(self.0.into())
+    }
+}
+
+impl Clone for Box<RawJson> {
+    fn clone(&self) -> Self {
+        (**self).to_owned()
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for RawJson {}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawJson({})", &self.0)
+    }
+}
+
+impl fmt::Display for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Through serde_json's raw value, so JSON serializers write the text as it is.
+        let raw = RawValue::from_string(self.0.to_owned()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
 /// A progress token: a string or an integer, echoed exactly as the requester sent it.
 pub type ProgressToken = RequestId;
 
@@ -137,7 +237,7 @@ pub struct Request<'a> {
     /// The method name.
     pub method: Cow<'a, str>,
     /// The raw `params` object, if any.
-    pub params: Option<&'a RawValue>,
+    pub params: Option<&'a RawJson>,
 }
 
 /// A notification borrowed from the input.
@@ -146,7 +246,7 @@ pub struct Notification<'a> {
     /// The method name.
     pub method: Cow<'a, str>,
     /// The raw `params` object, if any.
-    pub params: Option<&'a RawValue>,
+    pub params: Option<&'a RawJson>,
 }
 
 /// A response borrowed from the input.
@@ -275,8 +375,55 @@ fn decode_slice(input: &[u8]) -> Result<Message<'_>, DecodeError> {
             McpError::parse_error("Parse error: the message is not valid UTF-8"),
         ));
     };
+    if let Some(message) = decode_common(text) {
+        return Ok(message);
+    }
     let env: Envelope<'_> = serde_json::from_str(text).map_err(json_error)?;
     env.classify()
+}
+
+/// The common shapes (a request or notification with a plain `method`, `"jsonrpc":"2.0"` and
+/// an object or no `params`), read with the object scanner. `None` sends everything else to
+/// the general path, which has the final word and the error messages.
+fn decode_common(text: &str) -> Option<Message<'_>> {
+    let (mut jsonrpc, mut id, mut method, mut params) = (None, None, None, None);
+    let mut other = false;
+    let scanned = crate::json_scan::object_members(text, |key, value| {
+        let slot = match key {
+            "jsonrpc" => &mut jsonrpc,
+            "id" => &mut id,
+            "method" => &mut method,
+            "params" => &mut params,
+            "result" | "error" => {
+                other = true;
+                return;
+            }
+            _ => return,
+        };
+        other |= slot.replace(value).is_some();
+    });
+    if !scanned || other || jsonrpc != Some("\"2.0\"") {
+        return None;
+    }
+    let method = method?.strip_prefix('"')?.strip_suffix('"')?;
+    if method.contains('\\') {
+        return None;
+    }
+    let params = match params {
+        None => None,
+        // Checked by the scanner already.
+        Some(p) if p.starts_with('{') => Some(RawJson::new_unchecked(p)),
+        Some(_) => return None,
+    };
+    let method = Cow::Borrowed(method);
+    Some(match id {
+        None => Message::Notification(Notification { method, params }),
+        Some(id) => Message::Request(Request {
+            id: RequestId::from_text(id)?,
+            method,
+            params,
+        }),
+    })
 }
 
 fn json_error(e: serde_json::Error) -> DecodeError {
@@ -418,11 +565,11 @@ impl<'a> Envelope<'a> {
                 Some(id) => Message::Request(Request {
                     id,
                     method,
-                    params: self.params,
+                    params: self.params.map(Into::into),
                 }),
                 None => Message::Notification(Notification {
                     method,
-                    params: self.params,
+                    params: self.params.map(Into::into),
                 }),
             });
         }
@@ -839,5 +986,109 @@ mod tests {
     fn batches() {
         assert!(matches!(decode(b"[1,2]"), Ok(Decoded::Batch(v)) if v.len() == 2));
         assert_eq!(err("[]").error.code, ErrorCode::INVALID_REQUEST);
+    }
+}
+
+/// The scanner's shortcut for common messages must decode exactly what the general path does.
+#[cfg(test)]
+mod common_shape_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn general(text: &str) -> String {
+        let decoded = serde_json::from_str::<Envelope<'_>>(text)
+            .map_err(json_error)
+            .and_then(Envelope::classify);
+        format!("{decoded:?}")
+    }
+
+    fn member() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                r#""jsonrpc":"2.0""#,
+                r#""jsonrpc":"1.0""#,
+                r#""jsonrpc":2"#,
+                r#""jsonrpc":"2\u002e0""#,
+            ]),
+            prop::sample::select(vec![
+                r#""id":1"#,
+                r#""id":-5"#,
+                r#""id":0"#,
+                r#""id":"abc""#,
+                r#""id":"a\"b""#,
+                r#""id":null"#,
+                r#""id":1.5"#,
+                r#""id":1e3"#,
+                r#""id":99999999999999999999"#,
+                r#""id":[1]"#,
+            ]),
+            prop::sample::select(vec![
+                r#""method":"tools/call""#,
+                r#""method":"notifications/initialized""#,
+                r#""method":"a\u0062""#,
+                r#""method":5"#,
+                r#""method":"""#,
+            ]),
+            prop::sample::select(vec![
+                r#""params":{}"#,
+                r#""params":{"name":"echo","arguments":{"text":"hi"}}"#,
+                r#""params":[]"#,
+                r#""params":null"#,
+                r#""params":"x""#,
+            ]),
+            prop::sample::select(vec![
+                r#""result":{}"#,
+                r#""error":{"code":-1,"message":"m"}"#,
+                r#""extra":[1,{"a":null}]"#,
+                r#""jsonrpc\u0000":1"#,
+            ]),
+        ]
+        .prop_map(str::to_owned)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn shortcut_agrees_with_the_general_path(
+            members in prop::collection::vec(member(), 0..6),
+            spaced in any::<bool>(),
+        ) {
+            let sep = if spaced { " , " } else { "," };
+            let text = format!("{{{}}}", members.join(sep));
+            if let Some(message) = decode_common(&text) {
+                prop_assert_eq!(format!("{:?}", Ok::<_, DecodeError>(message)), general(&text), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn raw_json_is_checked_once_and_written_as_is() {
+        for ok in [r#"{"a":[1,2]}"#, " 1 ", r#""\u00e9""#, r#"{"k\u0061":1}"#] {
+            assert_eq!(RawJson::new(ok).expect(ok).get(), ok);
+        }
+        for bad in ["", "{", "[1,]", "01", "{} {}"] {
+            assert!(RawJson::new(bad).is_err(), "{bad}");
+        }
+        let owned = RawJson::from_string(r#"{"x": [true, null]}"#.to_owned()).unwrap();
+        assert_eq!(owned.clone(), owned);
+        let text = String::from_utf8(encode_notification("m", Some(&owned))).unwrap();
+        assert_eq!(text, r#"{"jsonrpc":"2.0","method":"m","params":{"x": [true, null]}}"#);
+    }
+
+    #[test]
+    fn the_shortcut_takes_the_usual_messages() {
+        for text in [
+            r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo"}}"#,
+            r#"{"method":"ping","id":"x","jsonrpc":"2.0"}"#,
+            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        ] {
+            let message = decode_common(text).expect(text);
+            assert_eq!(
+                format!("{:?}", Ok::<_, DecodeError>(message)),
+                general(text)
+            );
+        }
     }
 }

@@ -13,6 +13,8 @@
 
 pub mod codec;
 pub mod error;
+#[doc(hidden)]
+pub mod json_scan;
 pub mod jsonrpc;
 pub mod model;
 pub mod peer;

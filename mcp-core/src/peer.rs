@@ -38,7 +38,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::codec::{Frame, LineReader};
 use crate::error::McpError;
-use crate::jsonrpc::{self, Decoded, Message, ProgressToken, RequestId};
+use crate::jsonrpc::{self, Decoded, Message, ProgressToken, RawJson, RequestId};
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -160,7 +160,7 @@ pub struct IncomingRequest {
     /// The method.
     pub method: String,
     /// The raw params object.
-    pub params: Option<Box<RawValue>>,
+    pub params: Option<Box<RawJson>>,
 }
 
 /// An incoming notification, owned, with its parameters still raw.
@@ -169,7 +169,7 @@ pub struct IncomingNotification {
     /// The method.
     pub method: String,
     /// The raw params object.
-    pub params: Option<Box<RawValue>>,
+    pub params: Option<Box<RawJson>>,
 }
 
 /// How a handler answers a request.
@@ -1093,7 +1093,7 @@ async fn cancelled_then(token: &CancellationToken, grace: Duration) {
     tokio::time::sleep(grace).await;
 }
 
-fn cancelled_request_id(params: &RawValue) -> Option<RequestId> {
+fn cancelled_request_id(params: &RawJson) -> Option<RequestId> {
     #[derive(serde::Deserialize)]
     struct P {
         #[serde(rename = "requestId")]

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 
+use mcp_core::jsonrpc::RawJson;
 use mcp_core::jsonrpc::to_raw;
 use mcp_core::model::{
     CompleteRequestParams, PromptsCapability, Reference, ResourcesCapability, ServerCapabilities,
@@ -18,7 +19,6 @@ use mcp_core::peer::{Dispatch, HandlerResult, Peer, RequestContext};
 use mcp_core::uri_template::Captures;
 use mcp_core::{JsonObject, McpError};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use crate::completion::{self, CompletionRequest};
 use crate::context::{Context, FromContext};
@@ -532,7 +532,7 @@ impl Context {
 /// One page of `items` (cursor handling as for `tools/list`).
 fn page<T: Clone>(
     session: &Session,
-    params: Option<&RawValue>,
+    params: Option<&RawJson>,
     items: &[T],
 ) -> Result<(Vec<T>, Option<String>), McpError> {
     let cursor = parse_cursor(params)?;
@@ -564,7 +564,7 @@ struct UriParams {
 
 impl Session {
     /// `resources/list`.
-    pub(crate) fn list_resources(&self, params: Option<&RawValue>) -> HandlerResult {
+    pub(crate) fn list_resources(&self, params: Option<&RawJson>) -> HandlerResult {
         #[derive(Serialize)]
         struct Items<'a> {
             resources: Vec<&'a mcp_core::model::Resource>,
@@ -578,7 +578,7 @@ impl Session {
     }
 
     /// `resources/templates/list`.
-    pub(crate) fn list_resource_templates(&self, params: Option<&RawValue>) -> HandlerResult {
+    pub(crate) fn list_resource_templates(&self, params: Option<&RawJson>) -> HandlerResult {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Items<'a> {
@@ -595,7 +595,7 @@ impl Session {
     /// `resources/read`: fixed resources first, then templates in registration order.
     pub(crate) fn read_resource(
         self: &Arc<Self>,
-        params: Option<Box<RawValue>>,
+        params: Option<Box<RawJson>>,
         cx: RequestContext,
     ) -> Dispatch {
         let p: UriParams = match parse_params(params.as_deref()) {
@@ -616,7 +616,7 @@ impl Session {
     }
 
     /// `resources/subscribe`: the URI must name a resource (or match a template).
-    pub(crate) fn subscribe(&self, params: Option<&RawValue>) -> HandlerResult {
+    pub(crate) fn subscribe(&self, params: Option<&RawJson>) -> HandlerResult {
         let p: UriParams = parse_params(params)?;
         if self.server().catalog.resolve(&p.uri).is_none() {
             return Err(McpError::resource_not_found(p.uri));
@@ -626,7 +626,7 @@ impl Session {
     }
 
     /// `resources/unsubscribe`.
-    pub(crate) fn unsubscribe(&self, params: Option<&RawValue>) -> HandlerResult {
+    pub(crate) fn unsubscribe(&self, params: Option<&RawJson>) -> HandlerResult {
         let p: UriParams = parse_params(params)?;
         lock(&self.subscriptions).remove(&p.uri);
         to_raw(&serde_json::json!({}))
@@ -643,7 +643,7 @@ impl Session {
     }
 
     /// `prompts/list`.
-    pub(crate) fn list_prompts(&self, params: Option<&RawValue>) -> HandlerResult {
+    pub(crate) fn list_prompts(&self, params: Option<&RawJson>) -> HandlerResult {
         #[derive(Serialize)]
         struct Items<'a> {
             prompts: Vec<&'a mcp_core::model::Prompt>,
@@ -659,7 +659,7 @@ impl Session {
     /// `prompts/get`.
     pub(crate) fn get_prompt(
         self: &Arc<Self>,
-        params: Option<Box<RawValue>>,
+        params: Option<Box<RawJson>>,
         cx: RequestContext,
     ) -> Dispatch {
         #[derive(Deserialize)]
@@ -692,7 +692,7 @@ impl Session {
     /// `completion/complete`, for prompt arguments and template variables.
     pub(crate) fn complete(
         self: &Arc<Self>,
-        params: Option<Box<RawValue>>,
+        params: Option<Box<RawJson>>,
         cx: RequestContext,
     ) -> Dispatch {
         match self.completion(params.as_deref(), cx) {
@@ -703,7 +703,7 @@ impl Session {
 
     fn completion(
         self: &Arc<Self>,
-        params: Option<&RawValue>,
+        params: Option<&RawJson>,
         cx: RequestContext,
     ) -> Result<mcp_core::peer::BoxFuture<'static, HandlerResult>, McpError> {
         let p: CompleteRequestParams = parse_params(params)?;

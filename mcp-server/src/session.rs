@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use mcp_core::jsonrpc::RawJson;
 use mcp_core::jsonrpc::{EncodedResult, strip_position, to_raw};
 use mcp_core::model::{
     CallToolResult, CancelTaskRequestParams, CancelTaskResult, ClientCapabilities, ContentBlock,
@@ -25,7 +26,7 @@ use serde_json::value::RawValue;
 use crate::context::{Context, TaskBinding};
 use crate::server::ServerShared;
 use crate::task::{TaskOutcome, UpdateResult, unknown_task};
-use crate::tool::{ToolCall, ToolCallError};
+use crate::tool::{RawArguments, ToolCall, ToolCallError};
 
 const NOT_NEGOTIATED: u8 = u8::MAX;
 
@@ -157,7 +158,7 @@ impl Session {
         level_index(level) >= self.log_level.load(Ordering::Relaxed)
     }
 
-    fn initialize(&self, params: Option<&RawValue>) -> HandlerResult {
+    fn initialize(&self, params: Option<&RawJson>) -> HandlerResult {
         let params: InitializeRequestParams = parse_params(params)?;
         if self.initialized.swap(true, Ordering::AcqRel) {
             return Err(McpError::invalid_request(
@@ -192,7 +193,7 @@ impl Session {
         to_raw(&result)
     }
 
-    fn set_level(&self, params: Option<&RawValue>) -> HandlerResult {
+    fn set_level(&self, params: Option<&RawJson>) -> HandlerResult {
         #[derive(Deserialize)]
         struct P<'a> {
             #[serde(borrow)]
@@ -209,7 +210,7 @@ impl Session {
         Ok(empty_result())
     }
 
-    fn list_tools(&self, params: Option<&RawValue>) -> HandlerResult {
+    fn list_tools(&self, params: Option<&RawJson>) -> HandlerResult {
         let cursor = parse_cursor(params)?;
         let registry = self.server.tools();
         let page = self.server.config.page_size.max(1);
@@ -233,24 +234,13 @@ impl Session {
         to_raw(&Page { tools, next_cursor })
     }
 
-    fn call_tool(self: &Arc<Self>, params: Option<Box<RawValue>>, cx: RequestContext) -> Dispatch {
-        #[derive(Deserialize)]
-        struct P<'a> {
-            #[serde(borrow)]
-            name: Cow<'a, str>,
-            #[serde(borrow, default)]
-            arguments: Option<&'a RawValue>,
-            #[serde(rename = "_meta", default)]
-            meta: Option<JsonObject>,
-            #[serde(default)]
-            task: Option<TaskMetadata>,
-        }
+    fn call_tool(self: &Arc<Self>, params: Option<Box<RawJson>>, cx: RequestContext) -> Dispatch {
         // One registry snapshot per call (an empty one means the server offers no tools).
         let registry = self.server.tools();
         if registry.len() == 0 {
             return Dispatch::Reply(Err(McpError::method_not_found("tools/call")));
         }
-        let p: P<'_> = match parse_params(params.as_deref()) {
+        let p = match CallParams::parse(params.as_deref()) {
             Ok(p) => p,
             Err(e) => return Dispatch::Reply(Err(e)),
         };
@@ -290,11 +280,18 @@ impl Session {
             }
             _ => {}
         }
-        let arguments = p.arguments.map(ToOwned::to_owned);
+        // Where `arguments` sits in `params`, so that the call owns `params` without a copy.
+        let range = p.arguments.and_then(|a| {
+            let outer = params.as_deref()?.get();
+            let start = (a.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
+            (start + a.len() <= outer.len()).then_some((start, start + a.len()))
+        });
+        let (meta, task) = (p.meta, task);
+        let arguments = RawArguments::new(params, range);
         if let Some(task) = task {
-            return self.call_tool_as_task(tool.clone(), tool_name, arguments, p.meta, task, cx);
+            return self.call_tool_as_task(tool.clone(), tool_name, arguments, meta, task, cx);
         }
-        let ctx = Context::new(cx, self.clone(), p.meta, None);
+        let ctx = Context::new(cx, self.clone(), meta, None);
         let call = ToolCall {
             ctx: ctx.clone(),
             arguments,
@@ -313,7 +310,7 @@ impl Session {
         self: &Arc<Self>,
         tool: crate::tool::ToolDef,
         tool_name: Arc<str>,
-        arguments: Option<Box<RawValue>>,
+        arguments: RawArguments,
         meta: Option<JsonObject>,
         task: TaskMetadata,
         cx: RequestContext,
@@ -396,7 +393,7 @@ impl Session {
         }))
     }
 
-    fn get_task(self: &Arc<Self>, params: Option<Box<RawValue>>) -> Dispatch {
+    fn get_task(self: &Arc<Self>, params: Option<Box<RawJson>>) -> Dispatch {
         let session = self.clone();
         Dispatch::Spawn(Box::pin(async move {
             let p: GetTaskRequestParams = parse_params(params.as_deref())?;
@@ -413,7 +410,7 @@ impl Session {
 
     fn task_result(
         self: &Arc<Self>,
-        params: Option<Box<RawValue>>,
+        params: Option<Box<RawJson>>,
         cx: &RequestContext,
     ) -> Dispatch {
         let session = self.clone();
@@ -448,7 +445,7 @@ impl Session {
         }))
     }
 
-    fn list_tasks(self: &Arc<Self>, params: Option<Box<RawValue>>) -> Dispatch {
+    fn list_tasks(self: &Arc<Self>, params: Option<Box<RawJson>>) -> Dispatch {
         let session = self.clone();
         Dispatch::Spawn(Box::pin(async move {
             let cursor = parse_cursor(params.as_deref())?;
@@ -468,7 +465,7 @@ impl Session {
         }))
     }
 
-    fn cancel_task(self: &Arc<Self>, params: Option<Box<RawValue>>) -> Dispatch {
+    fn cancel_task(self: &Arc<Self>, params: Option<Box<RawJson>>) -> Dispatch {
         let session = self.clone();
         Dispatch::Spawn(Box::pin(async move {
             let p: CancelTaskRequestParams = parse_params(params.as_deref())?;
@@ -684,15 +681,91 @@ fn empty_result() -> EncodedResult {
 }
 
 /// Deserializes `params` into `T`; absent params read as `{}`. Errors are -32602.
+/// The params of `tools/call`.
+struct CallParams<'a> {
+    name: Cow<'a, str>,
+    /// The text of `arguments` (`null` reads as absent).
+    arguments: Option<&'a str>,
+    meta: Option<JsonObject>,
+    task: Option<TaskMetadata>,
+}
+
+impl<'a> CallParams<'a> {
+    fn parse(params: Option<&'a RawJson>) -> Result<Self, McpError> {
+        let text = params.map_or("{}", RawJson::get);
+        Self::parse_fast(text).map_or_else(|| Self::parse_slow(text), Ok)
+    }
+
+    /// The common case, read with the object scanner: `None` sends anything unusual (escapes
+    /// in `name`, duplicates, invalid members) to [`CallParams::parse_slow`], which has the
+    /// final word and the error messages.
+    fn parse_fast(text: &'a str) -> Option<Self> {
+        let (mut name, mut arguments, mut meta, mut task) = (None, None, None, None);
+        let mut duplicate = false;
+        let scanned = mcp_core::json_scan::object_members(text, |key, value| {
+            let slot = match key {
+                "name" => &mut name,
+                "arguments" => &mut arguments,
+                "_meta" => &mut meta,
+                "task" => &mut task,
+                _ => return,
+            };
+            duplicate |= slot.replace(value).is_some();
+        });
+        if !scanned || duplicate {
+            return None;
+        }
+        let name = name?.strip_prefix('"')?.strip_suffix('"')?;
+        if name.contains('\\') {
+            return None;
+        }
+        fn parse<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Option<Option<T>> {
+            match raw {
+                None | Some("null") => Some(None),
+                Some(raw) => serde_json::from_str(raw).ok().map(Some),
+            }
+        }
+        Some(Self {
+            name: Cow::Borrowed(name),
+            arguments: arguments.filter(|a| *a != "null"),
+            meta: parse(meta)?,
+            task: parse(task)?,
+        })
+    }
+
+    fn parse_slow(text: &'a str) -> Result<Self, McpError> {
+        #[derive(Deserialize)]
+        struct P<'a> {
+            #[serde(borrow)]
+            name: Cow<'a, str>,
+            #[serde(borrow, default)]
+            arguments: Option<&'a RawValue>,
+            #[serde(rename = "_meta", default)]
+            meta: Option<JsonObject>,
+            #[serde(default)]
+            task: Option<TaskMetadata>,
+        }
+        let p: P<'a> = serde_json::from_str(text).map_err(|e| {
+            McpError::invalid_params(format!("Invalid params: {}", strip_position(&e)))
+        })?;
+        Ok(Self {
+            name: p.name,
+            arguments: p.arguments.map(RawValue::get),
+            meta: p.meta,
+            task: p.task,
+        })
+    }
+}
+
 pub(crate) fn parse_params<'a, T: Deserialize<'a>>(
-    params: Option<&'a RawValue>,
+    params: Option<&'a RawJson>,
 ) -> Result<T, McpError> {
-    let text = params.map_or("{}", RawValue::get);
+    let text = params.map_or("{}", RawJson::get);
     serde_json::from_str(text)
         .map_err(|e| McpError::invalid_params(format!("Invalid params: {}", strip_position(&e))))
 }
 
-pub(crate) fn parse_cursor(params: Option<&RawValue>) -> Result<Option<String>, McpError> {
+pub(crate) fn parse_cursor(params: Option<&RawJson>) -> Result<Option<String>, McpError> {
     #[derive(Deserialize)]
     struct P {
         #[serde(default)]

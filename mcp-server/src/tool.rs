@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use mcp_core::JsonObject;
 use mcp_core::McpError;
-use mcp_core::jsonrpc::BorrowedStr;
+use mcp_core::jsonrpc::{BorrowedStr, RawJson};
 use mcp_core::model::{
     CallToolResult, ContentBlock, Icon, TaskSupport, Tool, ToolAnnotations, ToolExecution,
 };
@@ -248,8 +248,29 @@ impl ToolBuilder {
 /// One call of a tool: the request [`Context`] and the raw `arguments`.
 pub struct ToolCall {
     pub(crate) ctx: Context,
-    pub(crate) arguments: Option<Box<RawValue>>,
+    pub(crate) arguments: RawArguments,
     pub(crate) tool_name: Arc<str>,
+}
+
+/// The `arguments` of a call without a copy: the request's `params`, owned, and where
+/// `arguments` lies inside them.
+#[derive(Debug, Default)]
+pub(crate) struct RawArguments {
+    params: Option<Box<RawJson>>,
+    range: Option<(usize, usize)>,
+}
+
+impl RawArguments {
+    /// `arguments` is `params.get()[range]`; an out-of-range or misplaced `range` reads as no
+    /// arguments rather than panicking.
+    pub(crate) fn new(params: Option<Box<RawJson>>, range: Option<(usize, usize)>) -> Self {
+        Self { params, range }
+    }
+
+    fn text(&self) -> Option<&str> {
+        let (start, end) = self.range?;
+        self.params.as_deref()?.get().get(start..end)
+    }
 }
 
 impl fmt::Debug for ToolCall {
@@ -266,14 +287,15 @@ impl ToolCall {
         &self.ctx
     }
 
-    /// The raw `arguments` object, if the client sent one.
+    /// The raw `arguments` value, if the client sent one.
     pub fn raw_arguments(&self) -> Option<&RawValue> {
-        self.arguments.as_deref()
+        // The text was already checked as JSON; reading it as a raw value only finds its end.
+        serde_json::from_str(self.arguments.text()?).ok()
     }
 
     /// Parses the arguments into a borrowed map (one pass; values stay raw).
     pub fn arguments(&self) -> Result<ArgMap<'_>, ToolCallError> {
-        ArgMap::parse(self.arguments.as_deref())
+        ArgMap::parse_text(self.arguments.text())
     }
 
     /// Deserializes one argument by name (a missing one deserializes as absent, which only
@@ -290,13 +312,13 @@ const INLINE_ARGS: usize = 4;
 /// take few arguments), the rest in a vector.
 #[derive(Debug, Default)]
 struct Entries<'a> {
-    inline: [Option<(Cow<'a, str>, &'a RawValue)>; INLINE_ARGS],
+    inline: [Option<(Cow<'a, str>, &'a str)>; INLINE_ARGS],
     len: usize,
-    spill: Vec<(Cow<'a, str>, &'a RawValue)>,
+    spill: Vec<(Cow<'a, str>, &'a str)>,
 }
 
 impl<'a> Entries<'a> {
-    fn push(&mut self, entry: (Cow<'a, str>, &'a RawValue)) {
+    fn push(&mut self, entry: (Cow<'a, str>, &'a str)) {
         match self.inline.get_mut(self.len) {
             Some(slot) => *slot = Some(entry),
             None => self.spill.push(entry),
@@ -304,12 +326,12 @@ impl<'a> Entries<'a> {
         self.len += 1;
     }
 
-    fn iter(&self) -> impl DoubleEndedIterator<Item = &(Cow<'a, str>, &'a RawValue)> {
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &(Cow<'a, str>, &'a str)> {
         self.inline.iter().flatten().chain(self.spill.iter())
     }
 
     /// Last first.
-    fn iter_rev(&self) -> impl Iterator<Item = &(Cow<'a, str>, &'a RawValue)> {
+    fn iter_rev(&self) -> impl Iterator<Item = &(Cow<'a, str>, &'a str)> {
         self.iter().rev()
     }
 }
@@ -318,15 +340,35 @@ impl<'a> Entries<'a> {
 #[derive(Debug, Default)]
 pub struct ArgMap<'a> {
     entries: Entries<'a>,
-    whole: Option<&'a RawValue>,
+    whole: Option<&'a str>,
 }
 
 impl<'a> ArgMap<'a> {
     /// Parses `arguments`; absent or `null` is an empty map, anything but an object is invalid.
     pub fn parse(raw: Option<&'a RawValue>) -> Result<Self, ToolCallError> {
-        let Some(raw) = raw.filter(|r| r.get() != "null") else {
+        Self::parse_text(raw.map(RawValue::get))
+    }
+
+    /// [`ArgMap::parse`] of JSON text.
+    fn parse_text(text: Option<&'a str>) -> Result<Self, ToolCallError> {
+        let Some(text) = text.filter(|t| *t != "null") else {
             return Ok(Self::default());
         };
+        let mut entries = Entries::default();
+        let scanned = mcp_core::json_scan::object_members(text, |key, value| {
+            entries.push((Cow::Borrowed(key), value));
+        });
+        if !scanned {
+            // Escaped keys, or not an object: the general parser decides.
+            entries = Self::parse_slow(text)?;
+        }
+        Ok(Self {
+            entries,
+            whole: Some(text),
+        })
+    }
+
+    fn parse_slow(text: &'a str) -> Result<Entries<'a>, ToolCallError> {
         struct PairsVisitor<'a>(PhantomData<&'a ()>);
         impl<'de: 'a, 'a> Visitor<'de> for PairsVisitor<'a> {
             type Value = Entries<'a>;
@@ -337,27 +379,30 @@ impl<'a> ArgMap<'a> {
                 let mut out = Entries::default();
                 while let Some(BorrowedStr(key)) = map.next_key::<BorrowedStr<'de>>()? {
                     let value: &'de RawValue = map.next_value()?;
-                    out.push((key, value));
+                    out.push((key, value.get()));
                 }
                 Ok(out)
             }
         }
-        let mut de = serde_json::Deserializer::from_str(raw.get());
-        let entries = de.deserialize_map(PairsVisitor(PhantomData)).map_err(|_| {
-            ToolCallError::InvalidArguments("`arguments` must be a JSON object".into())
-        })?;
-        Ok(Self {
-            entries,
-            whole: Some(raw),
-        })
+        let mut de = serde_json::Deserializer::from_str(text);
+        de.deserialize_map(PairsVisitor(PhantomData))
+            .and_then(|entries| de.end().map(|()| entries))
+            .map_err(|_| {
+                ToolCallError::InvalidArguments("`arguments` must be a JSON object".into())
+            })
     }
 
-    /// The raw value of one argument (the last one, if the client repeated the key).
-    pub fn raw(&self, name: &str) -> Option<&'a RawValue> {
+    /// The text of one argument (the last one, if the client repeated the key).
+    fn text(&self, name: &str) -> Option<&'a str> {
         self.entries
             .iter_rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| *v)
+    }
+
+    /// The raw value of one argument (the last one, if the client repeated the key).
+    pub fn raw(&self, name: &str) -> Option<&'a RawValue> {
+        serde_json::from_str(self.text(name)?).ok()
     }
 
     /// The names of the arguments present.
@@ -367,7 +412,7 @@ impl<'a> ArgMap<'a> {
 
     /// Deserializes one argument; errors name the argument and the path inside it.
     pub fn get<T: DeserializeOwned>(&self, name: &str) -> Result<T, ToolCallError> {
-        match self.raw(name) {
+        match self.text(name) {
             Some(raw) => deserialize_raw(raw, name),
             None => T::deserialize(Missing).map_err(|_| {
                 ToolCallError::InvalidArguments(format!("missing required argument `{name}`"))
@@ -381,17 +426,21 @@ impl<'a> ArgMap<'a> {
         name: &str,
         default: impl FnOnce() -> T,
     ) -> Result<T, ToolCallError> {
-        match self.raw(name) {
-            Some(raw) if raw.get() != "null" => deserialize_raw(raw, name),
+        match self.text(name) {
+            Some(raw) if raw != "null" => deserialize_raw(raw, name),
             _ => Ok(default()),
         }
     }
 
     /// Deserializes the whole `arguments` object into one type (a flattened argument struct).
     pub fn get_all<T: DeserializeOwned>(&self) -> Result<T, ToolCallError> {
-        let raw = self.whole.map_or("{}", RawValue::get);
-        let mut de = serde_json::Deserializer::from_str(raw);
-        serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let raw = self.whole.unwrap_or("{}");
+        // The plain parse first; on failure, again with the path tracked, for the message.
+        serde_json::from_str(raw).map_err(|_| {
+            let mut de = serde_json::Deserializer::from_str(raw);
+            let Err(e) = serde_path_to_error::deserialize::<_, T>(&mut de) else {
+                return ToolCallError::InvalidArguments("invalid arguments".into());
+            };
             let path = e.path().to_string();
             let inner = mcp_core::jsonrpc::strip_position(e.inner());
             if path == "." {
@@ -403,9 +452,13 @@ impl<'a> ArgMap<'a> {
     }
 }
 
-fn deserialize_raw<T: DeserializeOwned>(raw: &RawValue, name: &str) -> Result<T, ToolCallError> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+fn deserialize_raw<T: DeserializeOwned>(raw: &str, name: &str) -> Result<T, ToolCallError> {
+    // The plain parse first; on failure, again with the path tracked, for the message.
+    serde_json::from_str(raw).map_err(|_| {
+        let mut de = serde_json::Deserializer::from_str(raw);
+        let Err(e) = serde_path_to_error::deserialize::<_, T>(&mut de) else {
+            return ToolCallError::InvalidArguments(format!("argument `{name}` is invalid"));
+        };
         let path = e.path().to_string();
         let inner = mcp_core::jsonrpc::strip_position(e.inner());
         let at = if path == "." {

@@ -12,9 +12,9 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
 use crate::error::McpError;
+use crate::jsonrpc::RawJson;
 
 /// A request method: its name, its params type and its result type.
 pub trait Request {
@@ -37,8 +37,8 @@ pub trait Notification {
 
 /// Decodes the raw `params` of a request or notification, reading absent params as `{}`.
 /// A failure is a -32602 error whose message says what did not fit.
-pub fn decode_params<P: DeserializeOwned>(params: Option<&RawValue>) -> Result<P, McpError> {
-    let text = params.map_or("{}", RawValue::get);
+pub fn decode_params<P: DeserializeOwned>(params: Option<&RawJson>) -> Result<P, McpError> {
+    let text = params.map_or("{}", RawJson::get);
     serde_json::from_str(text).map_err(|e| McpError::invalid_params(format!("Invalid params: {e}")))
 }
 

@@ -795,7 +795,7 @@ fn decode_params_treats_absent_as_empty() {
     assert_eq!(err.code, crate::ErrorCode::INVALID_PARAMS);
     assert!(err.message.contains("name"), "{}", err.message);
 
-    let raw = serde_json::value::RawValue::from_string(
+    let raw = crate::jsonrpc::RawJson::from_string(
         r#"{"_meta":{"progressToken":5},"cursor":"x"}"#.into(),
     )
     .expect("raw");
