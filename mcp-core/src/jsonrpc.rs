@@ -1074,7 +1074,10 @@ mod common_shape_tests {
         let owned = RawJson::from_string(r#"{"x": [true, null]}"#.to_owned()).unwrap();
         assert_eq!(owned.clone(), owned);
         let text = String::from_utf8(encode_notification("m", Some(&owned))).unwrap();
-        assert_eq!(text, r#"{"jsonrpc":"2.0","method":"m","params":{"x": [true, null]}}"#);
+        assert_eq!(
+            text,
+            r#"{"jsonrpc":"2.0","method":"m","params":{"x": [true, null]}}"#
+        );
     }
 
     #[test]

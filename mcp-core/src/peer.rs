@@ -781,7 +781,13 @@ impl Engine {
             .await;
     }
 
-    async fn handle_message(&self, msg: Message<'_>, admission: Admission) -> Result<(), Refusal> {
+    /// Handles one message that is already decoded ([`Engine::handle_frame`] without the
+    /// decoding): a transport that reads a message to route it hands it over this way.
+    pub async fn handle_message(
+        &self,
+        msg: Message<'_>,
+        admission: Admission,
+    ) -> Result<(), Refusal> {
         match msg {
             Message::Response(resp) => {
                 self.handle_response(resp);

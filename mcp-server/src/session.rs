@@ -47,7 +47,9 @@ pub(crate) struct Session {
     pub(crate) auth: OnceLock<crate::http::AuthInfo>,
     /// The scope of this session's tasks in the task store (random, so no other session
     /// reaches them).
-    task_scope: String,
+    /// Made on first use: sessions that never touch tasks (every stateless HTTP request) skip
+    /// the random draw.
+    task_scope: OnceLock<String>,
     /// Whether a task's requests to the client wait for a `tasks/result` request to travel
     /// with (Streamable HTTP, where a request related to nothing open could be lost), rather
     /// than going out at once (stdio).
@@ -91,7 +93,15 @@ fn version_from_index(i: u8) -> Option<ProtocolVersion> {
 
 impl Session {
     pub(crate) fn new(server: Arc<ServerShared>) -> Arc<Self> {
-        let session = Arc::new(Self {
+        let session = Self::new_unregistered(server);
+        session.server.catalog.register_session(&session);
+        session
+    }
+
+    /// A session that list-changed and resource-updated broadcasts do not reach: a stateless
+    /// HTTP request's, which ends with its response.
+    pub(crate) fn new_unregistered(server: Arc<ServerShared>) -> Arc<Self> {
+        Arc::new(Self {
             server,
             initialized: AtomicBool::new(false),
             version: AtomicU8::new(NOT_NEGOTIATED),
@@ -101,12 +111,10 @@ impl Session {
             subscriptions: Mutex::new(HashSet::new()),
             #[cfg(feature = "http")]
             auth: OnceLock::new(),
-            task_scope: crate::task::new_scope(),
+            task_scope: OnceLock::new(),
             task_requests_need_result_stream: AtomicBool::new(false),
             tasks_unavailable: AtomicBool::new(false),
-        });
-        session.server.catalog.register_session(&session);
-        session
+        })
     }
 
     /// Whether the session is initialized and its client reachable (broadcasts go only there).
@@ -120,7 +128,7 @@ impl Session {
 
     /// The scope of this session's tasks.
     pub(crate) fn task_scope(&self) -> &str {
-        &self.task_scope
+        self.task_scope.get_or_init(crate::task::new_scope)
     }
 
     /// Sends `notifications/tasks/status` with the full task (best effort).
@@ -319,7 +327,7 @@ impl Session {
         let version = self.protocol_version();
         Dispatch::Spawn(Box::pin(async move {
             let engine = &session.server.tasks;
-            let scope = session.task_scope.clone();
+            let scope = session.task_scope().to_owned();
             // The work stops on `tasks/cancel` or when the connection closes, not when this
             // request ends.
             let (created, token) = engine
@@ -379,7 +387,7 @@ impl Session {
                 };
                 let engine = &runner.server.tasks;
                 match engine
-                    .finish(&runner.task_scope, &task_id, status, message, outcome)
+                    .finish(runner.task_scope(), &task_id, status, message, outcome)
                     .await
                 {
                     Ok(UpdateResult::Updated(t)) => runner.notify_task_status(&t).await,
@@ -401,7 +409,7 @@ impl Session {
                 .server
                 .tasks
                 .store
-                .get(&session.task_scope, &p.task_id)
+                .get(session.task_scope(), &p.task_id)
                 .await?
                 .ok_or_else(|| unknown_task(&p.task_id))?;
             to_raw(&GetTaskResult::new(task))
@@ -422,11 +430,11 @@ impl Session {
             let _waiting = session
                 .server
                 .tasks
-                .wait_as(&session.task_scope, &p.task_id, id);
+                .wait_as(session.task_scope(), &p.task_id, id);
             let outcome = session
                 .server
                 .tasks
-                .wait_outcome(&session.task_scope, &p.task_id)
+                .wait_outcome(session.task_scope(), &p.task_id)
                 .await?;
             match outcome {
                 TaskOutcome::Result(mut value) => {
@@ -454,7 +462,7 @@ impl Session {
                 .tasks
                 .store
                 .list(
-                    &session.task_scope,
+                    session.task_scope(),
                     cursor.as_deref(),
                     session.server.config.page_size.max(1),
                 )
@@ -473,7 +481,7 @@ impl Session {
             let task = session
                 .server
                 .tasks
-                .cancel(&session.task_scope, &p.task_id)
+                .cancel(session.task_scope(), &p.task_id)
                 .await?;
             session.notify_task_status(&task).await;
             to_raw(&CancelTaskResult::new(task))

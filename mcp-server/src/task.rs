@@ -525,7 +525,13 @@ fn new_task_id() -> String {
         );
         bytes[..8].copy_from_slice(&h.finish().to_le_bytes());
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(32);
+    for b in bytes {
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    id
 }
 
 /// The current UTC time as ISO 8601 with milliseconds (`2025-11-25T12:00:00.000Z`).

@@ -235,7 +235,15 @@ pub fn run(
         let local = tokio::task::LocalSet::new();
         local.block_on(&rt, drive(pid, port, concurrency, sessions, warmup, duration))
     })();
-    proc::finish(&mut child, Duration::from_millis(100));
+    // With LOADGEN_EXIT_GRACE_MS set (a profiler wraps the server), ask the server to stop and
+    // give the profiler that long to write its data; otherwise stop it at once.
+    match std::env::var("LOADGEN_EXIT_GRACE_MS").ok().and_then(|v| v.parse().ok()) {
+        Some(ms) => {
+            proc::terminate(pid);
+            proc::finish(&mut child, Duration::from_millis(ms));
+        }
+        None => proc::finish(&mut child, Duration::from_millis(100)),
+    }
     result
 }
 

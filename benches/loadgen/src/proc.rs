@@ -88,6 +88,14 @@ pub fn finish(child: &mut Child, grace: Duration) {
     let _ = child.wait();
 }
 
+/// Sends SIGTERM to `pid`.
+pub fn terminate(pid: u32) {
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe {
+        libc::kill(pid as libc::pid_t, libc::SIGTERM);
+    }
+}
+
 /// Sends SIGKILL to `pid` (used by watchdogs, which hold no `Child`).
 pub fn kill(pid: u32) {
     // SAFETY: kill has no memory-safety preconditions.

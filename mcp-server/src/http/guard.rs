@@ -3,10 +3,10 @@
 use http::HeaderMap;
 use http::header::{ACCEPT, CONTENT_TYPE};
 
-/// The host part of an authority (`host[:port]`, `[v6][:port]`), lowercased.
-fn host_of(authority: &str) -> String {
+/// The host part of an authority (`host[:port]`, `[v6][:port]`), as written.
+fn host_of(authority: &str) -> &str {
     let authority = authority.trim();
-    let host = if authority.starts_with('[') {
+    if authority.starts_with('[') {
         match authority.find(']') {
             Some(end) => &authority[..=end],
             None => authority,
@@ -16,14 +16,13 @@ fn host_of(authority: &str) -> String {
             Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
             _ => authority,
         }
-    };
-    host.to_ascii_lowercase()
+    }
 }
 
-/// Whether a `Host` header value names an allowed host (any port).
+/// Whether a `Host` header value names an allowed host (any port, any case).
 pub(crate) fn host_allowed(allowed: &[String], host: &str) -> bool {
     let host = host_of(host);
-    allowed.iter().any(|a| a.eq_ignore_ascii_case(&host))
+    allowed.iter().any(|a| a.eq_ignore_ascii_case(host))
 }
 
 /// Whether an `Origin` header value is allowed: an entry equal to the whole origin
@@ -39,7 +38,34 @@ pub(crate) fn origin_allowed(allowed: &[String], origin: &str) -> bool {
     let authority = rest.split('/').next().unwrap_or(rest);
     let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
     let host = host_of(authority);
-    allowed.iter().any(|a| a.eq_ignore_ascii_case(&host))
+    allowed.iter().any(|a| a.eq_ignore_ascii_case(host))
+}
+
+/// Whether the `Accept` header accepts both `application/json` and `text/event-stream` (what a
+/// POST needs), in one pass over its items.
+pub(crate) fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
+    let (mut json, mut sse) = (false, false);
+    for value in headers.get_all(ACCEPT) {
+        // What clients send, settled without splitting.
+        if value.as_bytes() == b"application/json, text/event-stream" {
+            return true;
+        }
+        for item in value.as_bytes().split(|&b| b == b',') {
+            let media = item
+                .split(|&b| b == b';')
+                .next()
+                .unwrap_or_default()
+                .trim_ascii();
+            if media == b"*/*" {
+                return true;
+            }
+            json |= media.eq_ignore_ascii_case(b"application/json")
+                || media.eq_ignore_ascii_case(b"application/*");
+            sse |= media.eq_ignore_ascii_case(b"text/event-stream")
+                || media.eq_ignore_ascii_case(b"text/*");
+        }
+    }
+    json && sse
 }
 
 /// Whether the `Accept` header accepts `mime` (exactly, as `type/*`, or as `*/*`).
@@ -62,8 +88,11 @@ pub(crate) fn accepts(headers: &HeaderMap, mime: &str) -> bool {
 
 /// Whether the `Content-Type` is `application/json` (parameters such as `charset` allowed).
 pub(crate) fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
+    let value = headers.get(CONTENT_TYPE);
+    if value.is_some_and(|v| v.as_bytes() == b"application/json") {
+        return true;
+    }
+    value
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
@@ -75,6 +104,29 @@ mod tests {
 
     fn list() -> Vec<String> {
         vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()]
+    }
+
+    #[test]
+    fn json_and_sse_in_one_pass_agree_with_accepts() {
+        for value in [
+            "application/json, text/event-stream",
+            "text/event-stream;q=0.9,application/json",
+            "*/*",
+            "application/*, text/*",
+            "application/json",
+            "text/event-stream",
+            "APPLICATION/JSON , Text/Event-Stream",
+            "",
+            "application/jsonx, text/event-streams",
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(ACCEPT, value.parse().unwrap());
+            assert_eq!(
+                accepts_json_and_sse(&h),
+                accepts(&h, "application/json") && accepts(&h, "text/event-stream"),
+                "{value}"
+            );
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ use super::auth::{
 };
 use super::body::McpBody;
 use super::event_store::{EventStore, InMemoryEventStore};
-use super::guard::{accepts, host_allowed, is_json, origin_allowed};
+use super::guard::{accepts, accepts_json_and_sse, host_allowed, is_json, origin_allowed};
 use super::state::{HttpSession, JsonOutcome, OpenError, StartError};
 use crate::server::ServerShared;
 
@@ -224,18 +224,24 @@ enum Incoming {
     Response,
 }
 
-fn classify(body: &[u8]) -> Result<Incoming, Response<McpBody>> {
-    match jsonrpc::decode(body) {
-        Err(e) => Err(error(StatusCode::BAD_REQUEST, e.id.as_ref(), &e.error)),
-        Ok(Decoded::Batch(_)) => Err(http_error(
-            StatusCode::BAD_REQUEST,
-            "JSON-RPC batches are not supported over Streamable HTTP: send one message per POST",
-        )),
-        Ok(Decoded::Single(Message::Request(r))) => Ok(Incoming::Request {
+/// Decodes a POST body once: what it holds (to route it) and the message itself.
+fn classify(body: &[u8]) -> Result<(Incoming, Message<'_>), Response<McpBody>> {
+    let message = match jsonrpc::decode(body) {
+        Err(e) => return Err(error(StatusCode::BAD_REQUEST, e.id.as_ref(), &e.error)),
+        Ok(Decoded::Batch(_)) => {
+            return Err(http_error(
+                StatusCode::BAD_REQUEST,
+                "JSON-RPC batches are not supported over Streamable HTTP: send one message per POST",
+            ));
+        }
+        Ok(Decoded::Single(message)) => message,
+    };
+    let incoming = match &message {
+        Message::Request(r) => Incoming::Request {
             initialize: r.method == "initialize",
-            id: r.id,
-        }),
-        Ok(Decoded::Single(Message::Notification(n))) => {
+            id: r.id.clone(),
+        },
+        Message::Notification(n) => {
             let cancelled = (n.method == "notifications/cancelled")
                 .then(|| {
                     #[derive(serde::Deserialize)]
@@ -248,10 +254,11 @@ fn classify(body: &[u8]) -> Result<Incoming, Response<McpBody>> {
                         .and_then(|p| p.request_id)
                 })
                 .flatten();
-            Ok(Incoming::Notification { cancelled })
+            Incoming::Notification { cancelled }
         }
-        Ok(Decoded::Single(Message::Response(_))) => Ok(Incoming::Response),
-    }
+        Message::Response(_) => Incoming::Response,
+    };
+    Ok((incoming, message))
 }
 
 impl Inner {
@@ -410,7 +417,7 @@ impl Inner {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let headers = request.headers();
-        if !(accepts(headers, JSON) && accepts(headers, SSE)) {
+        if !accepts_json_and_sse(headers) {
             return http_error(
                 StatusCode::NOT_ACCEPTABLE,
                 "Not Acceptable: the client must accept both application/json and text/event-stream",
@@ -437,11 +444,17 @@ impl Inner {
             return too_large();
         }
         let (parts, body) = request.into_parts();
-        let read = tokio::time::timeout(
-            self.config.body_read_timeout,
-            Limited::new(body, max).collect(),
-        );
-        let body = match read.await {
+        let mut collect = std::pin::pin!(Limited::new(body, max).collect());
+        // A small body has usually arrived with the headers: one poll first, and the timer only
+        // for bodies still on their way.
+        let first = std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
+        let read = match first {
+            Poll::Ready(done) => Ok(done),
+            Poll::Pending => {
+                tokio::time::timeout(self.config.body_read_timeout, collect.as_mut()).await
+            }
+        };
+        let body = match read {
             Ok(Ok(collected)) => collected.to_bytes(),
             Err(_elapsed) => {
                 tracing::debug!("a request body did not arrive in time");
@@ -462,12 +475,12 @@ impl Inner {
                 );
             }
         };
-        let incoming = match classify(&body) {
-            Ok(i) => i,
+        let (incoming, message) = match classify(&body) {
+            Ok(decoded) => decoded,
             Err(resp) => return resp,
         };
         if self.config.stateless {
-            return self.post_stateless(incoming, &body, auth).await;
+            return self.post_stateless(incoming, message, auth).await;
         }
         let (session, created) = match (&incoming, parts.headers.get(SESSION_ID)) {
             (
@@ -492,14 +505,14 @@ impl Inner {
         };
         let mut resp = match incoming {
             Incoming::Notification { cancelled } => {
-                session.message(&body, cancelled).await;
+                session.message(message, cancelled).await;
                 return empty(StatusCode::ACCEPTED);
             }
             Incoming::Response => {
-                session.message(&body, None).await;
+                session.message(message, None).await;
                 return empty(StatusCode::ACCEPTED);
             }
-            Incoming::Request { id, .. } => self.request(&session, id, &body).await,
+            Incoming::Request { id, .. } => self.request(&session, id, message).await,
         };
         if created {
             if !session.is_initialized() || !resp.status().is_success() {
@@ -522,11 +535,11 @@ impl Inner {
         &self,
         session: &Arc<HttpSession>,
         id: RequestId,
-        body: &[u8],
+        message: Message<'_>,
     ) -> Response<McpBody> {
         let started = if self.config.json_response {
             session
-                .request_json(id.clone(), body)
+                .request_json(id.clone(), message)
                 .await
                 .map(|outcome| match outcome {
                     JsonOutcome::Response(bytes) => json_response(bytes),
@@ -542,7 +555,7 @@ impl Inner {
                 })
         } else {
             session
-                .request_sse(id.clone(), body)
+                .request_sse(id.clone(), message)
                 .await
                 .map(sse_response)
         };
@@ -567,7 +580,7 @@ impl Inner {
     async fn post_stateless(
         &self,
         incoming: Incoming,
-        body: &[u8],
+        message: Message<'_>,
         auth: Option<AuthInfo>,
     ) -> Response<McpBody> {
         let Incoming::Request { id, initialize } = incoming else {
@@ -587,7 +600,7 @@ impl Inner {
         if !initialize {
             session.assume_initialized();
         }
-        self.request(&session, id, body).await
+        self.request(&session, id, message).await
     }
 
     fn create_session(&self) -> Result<Arc<HttpSession>, Response<McpBody>> {

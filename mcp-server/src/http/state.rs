@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use mcp_core::jsonrpc::RequestId;
+use mcp_core::jsonrpc::{Message, RequestId};
 use mcp_core::peer::{Admission, Engine, Outbound, OutboundKind, Refusal};
 use mcp_core::version::ProtocolVersion;
 use tokio::sync::{mpsc, oneshot};
@@ -89,6 +89,9 @@ pub(crate) struct HttpSession {
     ephemeral: bool,
     /// The authenticated subject that created the session; only it may use the session.
     pub(crate) principal: std::sync::OnceLock<Arc<str>>,
+    /// Stateless JSON mode: the engine's output, read by the one request itself instead of a
+    /// pump task (its answer is the only message that has somewhere to go).
+    inline_outbound: Mutex<Option<mpsc::Receiver<Outbound>>>,
 }
 
 impl std::fmt::Debug for HttpSession {
@@ -113,7 +116,11 @@ impl HttpSession {
         ephemeral: bool,
     ) -> Arc<Self> {
         let engine_config = crate::limits::engine_config(&shared.config);
-        let session = Session::new(shared.clone());
+        let session = if ephemeral {
+            Session::new_unregistered(shared.clone())
+        } else {
+            Session::new(shared.clone())
+        };
         session
             .task_requests_need_result_stream
             .store(true, std::sync::atomic::Ordering::Relaxed);
@@ -138,8 +145,13 @@ impl HttpSession {
             config,
             ephemeral,
             principal: std::sync::OnceLock::new(),
+            inline_outbound: Mutex::new(None),
         });
-        tokio::spawn(this.clone().pump(outbound));
+        if ephemeral && this.config.json_response {
+            *lock(&this.inline_outbound) = Some(outbound);
+        } else {
+            tokio::spawn(this.clone().pump(outbound));
+        }
         this
     }
 
@@ -296,7 +308,7 @@ impl HttpSession {
     pub(crate) async fn request_sse(
         &self,
         id: RequestId,
-        frame: &[u8],
+        msg: Message<'_>,
     ) -> Result<McpBody, StartError> {
         let (stream, rx) = {
             let mut r = lock(&self.routes);
@@ -311,7 +323,7 @@ impl HttpSession {
             r.by_request.insert(id.clone(), Route::Sse(stream));
             (stream, rx)
         };
-        if let Err(Refusal::Busy) = self.engine.handle_frame(frame, Admission::Refuse).await {
+        if let Err(Refusal::Busy) = self.engine.handle_message(msg, Admission::Refuse).await {
             let mut r = lock(&self.routes);
             r.by_request.remove(&id);
             r.streams.remove(&stream);
@@ -337,8 +349,12 @@ impl HttpSession {
     pub(crate) async fn request_json(
         &self,
         id: RequestId,
-        frame: &[u8],
+        msg: Message<'_>,
     ) -> Result<JsonOutcome, StartError> {
+        let inline = lock(&self.inline_outbound).take();
+        if let Some(outbound) = inline {
+            return self.request_json_inline(&id, msg, outbound).await;
+        }
         let rx = {
             let mut r = lock(&self.routes);
             // Checked under the lock the pump takes to detach everything once closed.
@@ -352,7 +368,7 @@ impl HttpSession {
             r.by_request.insert(id.clone(), Route::Json(tx));
             rx
         };
-        if let Err(Refusal::Busy) = self.engine.handle_frame(frame, Admission::Refuse).await {
+        if let Err(Refusal::Busy) = self.engine.handle_message(msg, Admission::Refuse).await {
             lock(&self.routes).by_request.remove(&id);
             return Err(StartError::Busy);
         }
@@ -363,9 +379,41 @@ impl HttpSession {
         })
     }
 
+    /// [`HttpSession::request_json`] of a stateless request: the request reads the engine's
+    /// output itself until its answer comes. Other messages (progress, logs) have no stream to
+    /// go to in JSON mode without a session, as with the pump.
+    async fn request_json_inline(
+        &self,
+        id: &RequestId,
+        msg: Message<'_>,
+        mut outbound: mpsc::Receiver<Outbound>,
+    ) -> Result<JsonOutcome, StartError> {
+        if let Err(Refusal::Busy) = self.engine.handle_message(msg, Admission::Refuse).await {
+            return Err(StartError::Busy);
+        }
+        let _guard = self.guard();
+        loop {
+            let out = tokio::select! {
+                biased;
+                out = outbound.recv() => out,
+                () = self.closed.cancelled() => None,
+            };
+            let Some(out) = out else {
+                return Ok(JsonOutcome::NoResponse);
+            };
+            if out.kind == OutboundKind::Response && out.related.as_ref() == Some(id) {
+                return Ok(JsonOutcome::Response(Bytes::from(out.bytes)));
+            }
+            tracing::debug!(
+                kind = ?out.kind,
+                "dropping a server message: a stateless JSON response carries only the answer"
+            );
+        }
+    }
+
     /// Handles a notification or a response from the client.
-    pub(crate) async fn message(self: &Arc<Self>, frame: &[u8], cancelled: Option<RequestId>) {
-        let _ = self.engine.handle_frame(frame, Admission::Refuse).await;
+    pub(crate) async fn message(self: &Arc<Self>, msg: Message<'_>, cancelled: Option<RequestId>) {
+        let _ = self.engine.handle_message(msg, Admission::Refuse).await;
         if let Some(id) = cancelled {
             // A cancelled request is never answered: end its stream once it has had its grace
             // period to wind down (it may still send progress until then).
