@@ -110,7 +110,7 @@ impl fmt::Debug for ClientHandler {
 
 impl Handler for ClientHandler {
     fn handle_request(&self, request: IncomingRequest, _cx: RequestContext) -> Dispatch {
-        if let Some(handler) = self.requests.get(&request.method) {
+        if let Some(handler) = self.requests.get(request.method.as_ref()) {
             let params = match request
                 .params
                 .as_deref()

@@ -106,7 +106,7 @@ fn next_special(b: &[u8], mut i: usize) -> usize {
 
 /// A key at `i` (its opening quote) without escapes: the byte range of its characters and the
 /// index after its closing quote.
-#[inline]
+#[inline(always)]
 fn plain_key(b: &[u8], i: usize) -> Option<((usize, usize), usize)> {
     if b.get(i) != Some(&b'"') {
         return None;
@@ -117,7 +117,7 @@ fn plain_key(b: &[u8], i: usize) -> Option<((usize, usize), usize)> {
 }
 
 /// Skips the string whose opening quote is at `i`; returns the index after the closing quote.
-#[inline]
+#[inline(always)]
 fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     let mut j = i + 1;
     loop {
@@ -248,6 +248,7 @@ fn skip_value(b: &[u8], mut i: usize, outer: u32) -> Option<usize> {
 }
 
 /// Skips `"key" :` and the whitespace after it; returns the index of the value.
+#[inline(always)]
 fn skip_key_and_colon(b: &[u8], i: usize) -> Option<usize> {
     if b.get(i) != Some(&b'"') {
         return None;

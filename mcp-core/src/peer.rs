@@ -157,8 +157,8 @@ pub struct Outbound {
 pub struct IncomingRequest {
     /// The request id.
     pub id: RequestId,
-    /// The method.
-    pub method: String,
+    /// The method (borrowed for the methods the protocol defines, owned for others).
+    pub method: Cow<'static, str>,
     /// The raw params object.
     pub params: Option<Box<RawJson>>,
 }
@@ -166,8 +166,8 @@ pub struct IncomingRequest {
 /// An incoming notification, owned, with its parameters still raw.
 #[derive(Debug)]
 pub struct IncomingNotification {
-    /// The method.
-    pub method: String,
+    /// The method (borrowed for the methods the protocol defines, owned for others).
+    pub method: Cow<'static, str>,
     /// The raw params object.
     pub params: Option<Box<RawJson>>,
 }
@@ -795,7 +795,7 @@ impl Engine {
             }
             Message::Notification(n) => {
                 self.handle_notification(IncomingNotification {
-                    method: n.method.into_owned(),
+                    method: owned_method(n.method),
                     params: n.params.map(ToOwned::to_owned),
                 });
                 Ok(())
@@ -813,7 +813,7 @@ impl Engine {
                 };
                 let request = IncomingRequest {
                     id: req.id,
-                    method: req.method.into_owned(),
+                    method: owned_method(req.method),
                     params: req.params.map(ToOwned::to_owned),
                 };
                 self.dispatch(request, permit).await;
@@ -841,7 +841,7 @@ impl Engine {
     }
 
     fn handle_notification(&self, n: IncomingNotification) {
-        match n.method.as_str() {
+        match n.method.as_ref() {
             "notifications/cancelled" => {
                 let Some(id) = n.params.as_deref().and_then(cancelled_request_id) else {
                     return;
@@ -962,7 +962,7 @@ impl Engine {
                 }
                 Ok(Message::Response(r)) => self.handle_response(r),
                 Ok(Message::Notification(n)) => self.handle_notification(IncomingNotification {
-                    method: n.method.into_owned(),
+                    method: owned_method(n.method),
                     params: n.params.map(ToOwned::to_owned),
                 }),
                 Ok(Message::Request(req)) => {
@@ -970,7 +970,7 @@ impl Engine {
                     let cx = self.context_for(&id);
                     let request = IncomingRequest {
                         id: req.id,
-                        method: req.method.into_owned(),
+                        method: owned_method(req.method),
                         params: req.params.map(ToOwned::to_owned),
                     };
                     let fut: BoxFuture<'static, HandlerResult> =
@@ -1097,6 +1097,14 @@ async fn respond(cx: &RequestContext, result: HandlerResult) {
 async fn cancelled_then(token: &CancellationToken, grace: Duration) {
     token.cancelled().await;
     tokio::time::sleep(grace).await;
+}
+
+/// A decoded method name, owned: the protocol's own names without a copy.
+fn owned_method(method: Cow<'_, str>) -> Cow<'static, str> {
+    match crate::model::static_name(&method) {
+        Some(name) => Cow::Borrowed(name),
+        None => Cow::Owned(method.into_owned()),
+    }
 }
 
 fn cancelled_request_id(params: &RawJson) -> Option<RequestId> {

@@ -28,7 +28,7 @@ impl Handler for TestHandler {
     fn handle_request(&self, request: IncomingRequest, cx: RequestContext) -> Dispatch {
         self.started.fetch_add(1, Ordering::SeqCst);
         let late = self.late_progress_sent.clone();
-        match request.method.as_str() {
+        match request.method.as_ref() {
             "quick" => Dispatch::Reply(jsonrpc::to_raw(&json!({"ok": true}))),
             "wait" => Dispatch::Spawn(Box::pin(async move {
                 cx.cancellation().cancelled().await;

@@ -593,7 +593,7 @@ impl Handler for SessionHandler {
         let session = &self.0;
         let _ = session.peer.get_or_init(|| cx.peer().clone());
         let params = request.params.as_deref();
-        let method = request.method.as_str();
+        let method = request.method.as_ref();
         match method {
             "initialize" => return Dispatch::Reply(session.initialize(params)),
             "ping" => return Dispatch::Reply(Ok(empty_result())),
@@ -654,7 +654,7 @@ impl Handler for SessionHandler {
     }
 
     fn handle_notification(&self, notification: IncomingNotification, _peer: &Peer) {
-        match notification.method.as_str() {
+        match notification.method.as_ref() {
             "notifications/initialized" => {}
             other => tracing::debug!(method = other, "ignoring notification"),
         }

@@ -42,6 +42,46 @@ pub fn decode_params<P: DeserializeOwned>(params: Option<&RawJson>) -> Result<P,
     serde_json::from_str(text).map_err(|e| McpError::invalid_params(format!("Invalid params: {e}")))
 }
 
+/// The `'static` name of a method this revision defines, so that a decoded message can name its
+/// method without allocating; `None` for any other method.
+pub fn static_name(method: &str) -> Option<&'static str> {
+    use method_names::*;
+    Some(match method {
+        "initialize" => INITIALIZE,
+        "ping" => PING,
+        "tools/list" => TOOLS_LIST,
+        "tools/call" => TOOLS_CALL,
+        "resources/list" => RESOURCES_LIST,
+        "resources/templates/list" => RESOURCES_TEMPLATES_LIST,
+        "resources/read" => RESOURCES_READ,
+        "resources/subscribe" => RESOURCES_SUBSCRIBE,
+        "resources/unsubscribe" => RESOURCES_UNSUBSCRIBE,
+        "prompts/list" => PROMPTS_LIST,
+        "prompts/get" => PROMPTS_GET,
+        "completion/complete" => COMPLETION_COMPLETE,
+        "logging/setLevel" => LOGGING_SET_LEVEL,
+        "sampling/createMessage" => SAMPLING_CREATE_MESSAGE,
+        "roots/list" => ROOTS_LIST,
+        "elicitation/create" => ELICITATION_CREATE,
+        "tasks/get" => TASKS_GET,
+        "tasks/result" => TASKS_RESULT,
+        "tasks/list" => TASKS_LIST,
+        "tasks/cancel" => TASKS_CANCEL,
+        "notifications/initialized" => NOTIFICATIONS_INITIALIZED,
+        "notifications/cancelled" => NOTIFICATIONS_CANCELLED,
+        "notifications/progress" => NOTIFICATIONS_PROGRESS,
+        "notifications/message" => NOTIFICATIONS_MESSAGE,
+        "notifications/resources/updated" => NOTIFICATIONS_RESOURCES_UPDATED,
+        "notifications/resources/list_changed" => NOTIFICATIONS_RESOURCES_LIST_CHANGED,
+        "notifications/tools/list_changed" => NOTIFICATIONS_TOOLS_LIST_CHANGED,
+        "notifications/prompts/list_changed" => NOTIFICATIONS_PROMPTS_LIST_CHANGED,
+        "notifications/roots/list_changed" => NOTIFICATIONS_ROOTS_LIST_CHANGED,
+        "notifications/elicitation/complete" => NOTIFICATIONS_ELICITATION_COMPLETE,
+        "notifications/tasks/status" => NOTIFICATIONS_TASKS_STATUS,
+        _ => return None,
+    })
+}
+
 /// The `method` strings of revision 2025-11-25, each defined once.
 pub mod method_names {
     /// `initialize` (client → server).

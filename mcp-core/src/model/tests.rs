@@ -1798,3 +1798,20 @@ fn request_meta_keeps_progress_token_type() {
     assert!(m.progress_token.is_none());
     assert_eq!(serde_json::to_value(&m).expect("ser"), json!({}));
 }
+
+#[test]
+fn static_names_cover_the_revision_and_nothing_else() {
+    use super::method_names as m;
+    for name in [
+        m::INITIALIZE,
+        m::PING,
+        m::TOOLS_CALL,
+        m::TOOLS_LIST,
+        m::NOTIFICATIONS_CANCELLED,
+        m::NOTIFICATIONS_PROGRESS,
+    ] {
+        assert_eq!(super::static_name(name), Some(name));
+    }
+    assert_eq!(super::static_name("tools/calls"), None);
+    assert_eq!(super::static_name("quick"), None);
+}
