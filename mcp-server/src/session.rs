@@ -294,7 +294,7 @@ impl Session {
             let start = (a.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
             (start + a.len() <= outer.len()).then_some((start, start + a.len()))
         });
-        let (meta, task) = (p.meta, task);
+        let meta = p.meta;
         let arguments = RawArguments::new(params, range);
         if let Some(task) = task {
             return self.call_tool_as_task(tool.clone(), tool_name, arguments, meta, task, cx);

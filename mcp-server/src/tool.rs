@@ -435,38 +435,38 @@ impl<'a> ArgMap<'a> {
     /// Deserializes the whole `arguments` object into one type (a flattened argument struct).
     pub fn get_all<T: DeserializeOwned>(&self) -> Result<T, ToolCallError> {
         let raw = self.whole.unwrap_or("{}");
-        // The plain parse first; on failure, again with the path tracked, for the message.
-        serde_json::from_str(raw).map_err(|_| {
-            let mut de = serde_json::Deserializer::from_str(raw);
-            let Err(e) = serde_path_to_error::deserialize::<_, T>(&mut de) else {
-                return ToolCallError::InvalidArguments("invalid arguments".into());
-            };
-            let path = e.path().to_string();
-            let inner = mcp_core::jsonrpc::strip_position(e.inner());
-            if path == "." {
-                ToolCallError::InvalidArguments(inner)
-            } else {
-                ToolCallError::InvalidArguments(format!("`{path}`: {inner}"))
-            }
+        parse_traced(raw).map_err(|(path, inner)| {
+            ToolCallError::InvalidArguments(match path {
+                None => inner,
+                Some(path) => format!("`{path}`: {inner}"),
+            })
         })
     }
 }
 
 fn deserialize_raw<T: DeserializeOwned>(raw: &str, name: &str) -> Result<T, ToolCallError> {
-    // The plain parse first; on failure, again with the path tracked, for the message.
-    serde_json::from_str(raw).map_err(|_| {
-        let mut de = serde_json::Deserializer::from_str(raw);
-        let Err(e) = serde_path_to_error::deserialize::<_, T>(&mut de) else {
-            return ToolCallError::InvalidArguments(format!("argument `{name}` is invalid"));
-        };
-        let path = e.path().to_string();
-        let inner = mcp_core::jsonrpc::strip_position(e.inner());
-        let at = if path == "." {
-            format!("`{name}`")
-        } else {
-            format!("`{name}.{path}`")
+    parse_traced(raw).map_err(|(path, inner)| {
+        let at = match path {
+            None => format!("`{name}`"),
+            Some(path) => format!("`{name}.{path}`"),
         };
         ToolCallError::InvalidArguments(format!("argument {at}: {inner}"))
+    })
+}
+
+/// Deserializes JSON text; a failure says where inside the value (`None`: the value itself) and
+/// why. The plain parse runs first: only a failure is parsed again with the path tracked.
+fn parse_traced<T: DeserializeOwned>(raw: &str) -> Result<T, (Option<String>, String)> {
+    use mcp_core::jsonrpc::strip_position;
+    serde_json::from_str(raw).map_err(|plain| {
+        let mut de = serde_json::Deserializer::from_str(raw);
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(e) => {
+                let path = e.path().to_string();
+                ((path != ".").then_some(path), strip_position(e.inner()))
+            }
+            Ok(_) => (None, strip_position(&plain)),
+        }
     })
 }
 
