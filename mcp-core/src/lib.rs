@@ -18,6 +18,8 @@ pub mod json_scan;
 pub mod jsonrpc;
 pub mod model;
 pub mod peer;
+#[doc(hidden)]
+pub mod rt;
 pub mod uri_template;
 pub mod version;
 

@@ -610,7 +610,7 @@ impl Peer {
         if let Err(mpsc::error::TrySendError::Full(msg)) = self.inner.out.try_send(msg) {
             let out = self.inner.out.clone();
             if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                handle.spawn(async move {
+                crate::rt::spawn_on(&handle, async move {
                     let _ = out.send(msg).await;
                 });
             }
@@ -991,7 +991,7 @@ impl Engine {
             return;
         }
         let peer = self.peer.clone();
-        tokio::spawn(async move {
+        crate::rt::spawn(async move {
             let mut out = b"[".to_vec();
             let mut first = true;
             for part in parts {
@@ -1161,7 +1161,7 @@ where
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let closed = engine.peer().closed_token().clone();
-    let mut writer_task = tokio::spawn(write_loop(outbound, writer, closed.clone()));
+    let mut writer_task = crate::rt::spawn(write_loop(outbound, writer, closed.clone()));
     let mut lines = LineReader::new(reader, max_message_size);
     // Created once: a fresh pair of waiters per frame shows up in profiles.
     let closed_wait = closed.cancelled();
@@ -1173,7 +1173,7 @@ where
             () = &mut closed_wait => break StreamEnd::Closed,
             () = &mut stop_wait => break StreamEnd::Stopped,
             _ = &mut writer_task => {
-                writer_task = tokio::spawn(async { Ok(()) });
+                writer_task = crate::rt::spawn(async { Ok(()) });
                 break StreamEnd::WriteError;
             }
         };

@@ -114,7 +114,7 @@ impl CommonKeys {
 }
 
 /// What `#[tool(...)]` says.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct ToolAttrs {
     pub(crate) name: Option<LitStr>,
     pub(crate) title: Option<LitStr>,
@@ -243,7 +243,7 @@ impl ToolAttrs {
 }
 
 /// What the `#[arg(...)]` attributes of one parameter say.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct ArgAttrs {
     pub(crate) default: Option<Expr>,
     pub(crate) rename: Option<LitStr>,

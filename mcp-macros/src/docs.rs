@@ -11,12 +11,12 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta};
 use crate::symbol::DOC;
 
 /// Description text: literal pieces and macro expressions (such as `include_str!`), in order.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Text {
     pieces: Vec<Piece>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Piece {
     Str(String),
     Expr(Box<Expr>),

@@ -81,7 +81,7 @@ pub(crate) fn parse_args(
 }
 
 /// One `name = path` of `complete(...)`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Completion {
     /// The argument (or variable) name as written, for spans and messages.
     pub(crate) key: Path,
@@ -210,7 +210,6 @@ pub(crate) fn signature(diag: &Diagnostics, sig: &Signature, noun: Noun) -> bool
 }
 
 /// One typed parameter, with its `#[arg(...)]` settings.
-#[derive(Debug)]
 pub(crate) struct RawParam {
     pub(crate) ty: Type,
     /// The identifier, unraw'd, or `#[arg(rename)]`.

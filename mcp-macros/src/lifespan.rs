@@ -51,7 +51,6 @@ pub(crate) fn lifespan_with(
 }
 
 /// What codegen needs from a valid lifespan signature.
-#[derive(Debug)]
 struct LifespanFn {
     /// The parameter's declared type (checked to be `Lifespan` by the compiler).
     param: Type,

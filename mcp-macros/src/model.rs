@@ -10,7 +10,7 @@ use syn::{Attribute, Expr, Ident, ItemFn, ItemImpl, LitStr, Type};
 use crate::docs::Text;
 
 /// A value and the span of the token it came from (clap's `Sp<T>`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Sp<T> {
     pub(crate) value: T,
     pub(crate) span: Span,
@@ -23,7 +23,6 @@ impl<T> Sp<T> {
 }
 
 /// One tool: the descriptor facts and how to call it.
-#[derive(Debug)]
 pub(crate) struct Tool {
     /// The wire name (validated against SEP-986).
     pub(crate) name: Sp<String>,
@@ -41,7 +40,7 @@ pub(crate) struct Tool {
 }
 
 /// The annotation hints; `None` means "not given" (the key was absent).
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Default, Clone, Copy)]
 pub(crate) struct Annotations {
     pub(crate) read_only: Option<bool>,
     pub(crate) destructive: Option<bool>,
@@ -59,7 +58,6 @@ impl Annotations {
 }
 
 /// One parameter of the tool function, in declaration order.
-#[derive(Debug)]
 pub(crate) struct Param {
     pub(crate) ty: Type,
     /// The member of `arguments` it reads (the identifier, or `#[arg(rename)]`).
@@ -69,7 +67,6 @@ pub(crate) struct Param {
 }
 
 /// Where a parameter's value comes from.
-#[derive(Debug)]
 pub(crate) enum Source {
     /// Through `ToolParam`: an argument or an injected value, chosen by the type.
     Param,
@@ -80,7 +77,6 @@ pub(crate) enum Source {
 }
 
 /// `#[tool]` on a free `async fn`.
-#[derive(Debug)]
 pub(crate) struct FreeTool {
     pub(crate) tool: Tool,
     /// The user's function with macro-only attributes stripped from its parameters.
@@ -96,7 +92,6 @@ pub(crate) struct FreeTool {
 }
 
 /// `#[tools]` on an inherent impl block.
-#[derive(Debug)]
 pub(crate) struct ToolBox {
     /// The impl block with `#[tool]` attributes and parameter attributes stripped.
     pub(crate) item: ItemImpl,

@@ -35,7 +35,7 @@ const NOUN: Noun = Noun {
 
 // ---- parse ------------------------------------------------------------------------------------
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct PromptAttrs {
     name: Option<LitStr>,
     title: Option<LitStr>,
@@ -77,7 +77,6 @@ fn parse(diag: &Diagnostics, args: TokenStream) -> PromptAttrs {
 
 // ---- model ------------------------------------------------------------------------------------
 
-#[derive(Debug)]
 struct PromptFn {
     name: LitStr,
     title: Option<LitStr>,
@@ -89,7 +88,6 @@ struct PromptFn {
     ident: Ident,
 }
 
-#[derive(Debug)]
 struct Param {
     ty: Type,
     wire_name: String,

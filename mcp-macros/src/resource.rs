@@ -76,7 +76,7 @@ impl Kind {
 // ---- parse ------------------------------------------------------------------------------------
 
 /// What the attribute says.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct ResourceAttrs {
     /// The URI or the template.
     target: Option<LitStr>,
@@ -149,7 +149,6 @@ fn parse(diag: &Diagnostics, kind: Kind, args: TokenStream) -> ResourceAttrs {
 // ---- model ------------------------------------------------------------------------------------
 
 /// A resource or template function, validated.
-#[derive(Debug)]
 struct ResourceFn {
     kind: Kind,
     /// The URI or template (a placeholder when it was missing: an error was reported).
@@ -168,7 +167,6 @@ struct ResourceFn {
     poisoned: bool,
 }
 
-#[derive(Debug)]
 struct Param {
     ty: Type,
     source: Source,

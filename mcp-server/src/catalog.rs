@@ -404,7 +404,7 @@ fn deliver(peer: &Peer, method: &'static str, params: Option<&serde_json::Value>
     };
     let peer = peer.clone();
     let params = params.cloned();
-    runtime.spawn(async move {
+    mcp_core::rt::spawn_on(&runtime, async move {
         let _ = peer.notify(method, params.as_ref()).await;
     });
     true

@@ -171,6 +171,11 @@ impl Server {
     }
 
     /// Serves over the transport `args` describes.
+    ///
+    /// Over HTTP, the address bound is announced on stderr once listening, as
+    /// `serving Streamable HTTP at http://IP:PORT/mcp` (so `--http 127.0.0.1:0` is usable), with
+    /// a warning first when a non-loopback address has no bearer token. Both go to stderr
+    /// directly, whether or not a log subscriber is installed.
     pub async fn serve(self, args: ServeArgs) -> anyhow::Result<()> {
         match args.http {
             None => self.serve_stdio().await,
@@ -188,9 +193,22 @@ impl Server {
         if let Some(token) = &args.bearer_token {
             config = config.bearer_token(token.clone());
         } else if !addr.ip().is_loopback() {
-            tracing::warn!(%addr, "serving HTTP beyond loopback without --bearer-token: any client that reaches it may use it");
+            // Said on stderr whether or not a log subscriber is installed: it is a warning about
+            // who can reach the server.
+            eprintln!(
+                "warning: serving HTTP on {addr} without --bearer-token: any client that reaches it may use it"
+            );
         }
-        self.serve_http_with(addr, config).await
+        let listener = crate::http::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        // The address actually bound (`--http 127.0.0.1:0` picks a free port), for whoever
+        // started the server: a command-line program says where it listens.
+        if let Ok(bound) = listener.local_addr() {
+            eprintln!("serving Streamable HTTP at http://{bound}/mcp");
+        }
+        crate::server::spawn_signal_watcher(self.handle_token());
+        self.serve_http_on(listener, config).await
     }
 
     #[cfg(not(feature = "http"))]

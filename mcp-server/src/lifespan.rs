@@ -299,7 +299,7 @@ impl Lifecycle {
                 inner: inner.clone(),
             };
             tracing::debug!(lifespan = %name, "starting lifespan");
-            let task = tokio::spawn(run_lifespan(inner, start, handle));
+            let task = mcp_core::rt::spawn(run_lifespan(inner, start, handle));
             started.running.push(Running {
                 name: name.clone(),
                 release,

@@ -18,6 +18,18 @@ use crate::session::Session;
 use crate::task::{InMemoryTaskStore, TaskEngine, TaskStore};
 use crate::tool::{IntoTool, ToolBox, ToolDef};
 
+/// What the serving methods await: the transport's whole future, boxed in a plain function of
+/// this crate.
+///
+/// rustc hands the body of every `async fn` (a coroutine, which it treats like a closure) to
+/// each crate that awaits it, to be compiled there again, together with everything it awaits in
+/// turn. Awaited straight from a user's `main`, the stdio or HTTP transport, the engine, hyper's
+/// connection code and the lifespans would be compiled once more in every server binary (and
+/// again after each edit of a tool). Behind a `dyn Future` made here, the user's crate compiles a
+/// call through a vtable, and the transport is compiled once, with this crate.
+pub(crate) type BoxedServe =
+    std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send>>;
+
 /// Limits and timings of a server. Every field has a sane default.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -415,6 +427,15 @@ impl Server {
     /// pipe or a socket, it is driven by the runtime's reactor in non-blocking mode, and set back
     /// to blocking mode when serving ends.
     pub async fn serve_stdio(self) -> anyhow::Result<()> {
+        self.serve_stdio_boxed().await
+    }
+
+    #[inline(never)]
+    fn serve_stdio_boxed(self) -> BoxedServe {
+        Box::pin(self.serve_stdio_inner())
+    }
+
+    async fn serve_stdio_inner(self) -> anyhow::Result<()> {
         let shutdown = self.shutdown.clone();
         spawn_signal_watcher(shutdown.clone());
         let (reader, writer) = stdio::open();
@@ -425,7 +446,7 @@ impl Server {
         let conn = {
             let shared = shared.clone();
             async move {
-                tokio::spawn(async move { serve_connection(&shared, reader, writer).await })
+                mcp_core::rt::spawn(async move { serve_connection(&shared, reader, writer).await })
                     .await
                     .unwrap_or_else(|e| {
                         Err(anyhow::anyhow!("the stdio connection task failed: {e}"))
@@ -771,7 +792,7 @@ impl ServerHandle {
 
 /// On the first SIGINT or SIGTERM, requests a graceful shutdown; on a second, exits at once.
 pub(crate) fn spawn_signal_watcher(shutdown: CancellationToken) {
-    tokio::spawn(async move {
+    mcp_core::rt::spawn(async move {
         let mut count = 0u32;
         loop {
             let code = wait_for_signal().await;

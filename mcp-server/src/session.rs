@@ -347,7 +347,7 @@ impl Session {
             let fut = crate::logging::scope(ctx, tool.call(call));
             let runner = session.clone();
             let tool = tool.clone();
-            tokio::spawn(async move {
+            mcp_core::rt::spawn(async move {
                 let outcome = tokio::select! {
                     biased;
                     () = token.cancelled() => None,

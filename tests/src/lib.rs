@@ -255,8 +255,19 @@ impl Drop for HttpExample {
     }
 }
 
+/// The `IP:PORT` a server's stderr line announces: the command line's
+/// `serving Streamable HTTP at http://IP:PORT/mcp`, or the `addr=Some(IP:PORT)` of the log event
+/// of a server started without it.
+pub fn announced_addr(line: &str) -> Option<String> {
+    if let Some(rest) = line.strip_prefix("serving Streamable HTTP at http://") {
+        return rest.strip_suffix("/mcp").map(str::to_owned);
+    }
+    let rest = line.split("addr=Some(").nth(1)?;
+    Some(rest.split(')').next().unwrap_or_default().to_owned())
+}
+
 /// Starts the workspace binary `name` with `--http 127.0.0.1:0` (plus `extra`) and reads the
-/// bound address from the `addr=Some(IP:PORT)` line of its log. The rest of its stderr is
+/// bound address it announces on stderr (see [`announced_addr`]). The rest of its stderr is
 /// drained on a thread.
 pub fn spawn_http_example(name: &str, extra: &[&str]) -> HttpExample {
     spawn_http_example_with_env(name, extra, &[])
@@ -284,8 +295,7 @@ pub fn spawn_http_example_with_env(
         let mut sent = false;
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
-            if !sent && let Some(rest) = line.split("addr=Some(").nth(1) {
-                let addr = rest.split(')').next().unwrap_or_default().to_owned();
+            if !sent && let Some(addr) = announced_addr(&line) {
                 sent = tx.send(addr).is_ok();
             }
         }
@@ -296,7 +306,7 @@ pub fn spawn_http_example_with_env(
     };
     let addr = rx
         .recv_timeout(Duration::from_secs(20))
-        .unwrap_or_else(|_| panic!("{name} logged no `addr=Some(..)` line within 20 s"));
+        .unwrap_or_else(|_| panic!("{name} announced no address within 20 s"));
     server.url = format!("http://{addr}/mcp");
     server
 }

@@ -491,8 +491,8 @@ fn the_examples_take_the_token_from_the_environment_and_refuse_it_without_http()
         let mut found = None;
         for line in BufReader::new(stderr).lines() {
             let line = line.unwrap();
-            if let Some(rest) = line.split("addr=Some(").nth(1) {
-                found = Some(rest.split(')').next().unwrap().to_owned());
+            if let Some(addr) = mcp_tests::announced_addr(&line) {
+                found = Some(addr);
                 break;
             }
         }

@@ -1,6 +1,9 @@
 //! The smallest useful MCP server: `echo` returns its input, `slow_count` counts with progress.
 //!
 //! Run it over stdio: `cargo run -p echo`; over Streamable HTTP: `cargo run -p echo -- --http 127.0.0.1:8080`.
+//!
+//! It installs no log subscriber, like the rmcp server it is measured against in `benches/`;
+//! the other examples show logging to stderr with `tracing_subscriber`.
 
 use std::time::Duration;
 
@@ -36,9 +39,5 @@ async fn slow_count(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .init();
     Server::new("echo").tool(echo).tool(slow_count).run().await
 }

@@ -361,10 +361,19 @@ impl Server {
         self.serve_listener(listener, config).await
     }
 
-    async fn serve_listener(self, listener: TcpListener, config: HttpConfig) -> anyhow::Result<()> {
-        let (shared, lifecycle) = self.into_parts();
-        let service = McpHttpService::new(shared.clone(), config);
-        lifecycle.run(&shared, serve(listener, service)).await
+    /// Boxed here so that the HTTP transport is compiled with this crate, not again in each
+    /// server binary (see [`BoxedServe`](crate::server::BoxedServe)).
+    #[inline(never)]
+    fn serve_listener(
+        self,
+        listener: TcpListener,
+        config: HttpConfig,
+    ) -> crate::server::BoxedServe {
+        Box::pin(async move {
+            let (shared, lifecycle) = self.into_parts();
+            let service = McpHttpService::new(shared.clone(), config);
+            lifecycle.run(&shared, serve(listener, service)).await
+        })
     }
 }
 
@@ -395,7 +404,8 @@ async fn serve(listener: TcpListener, service: McpHttpService) -> anyhow::Result
         let _ = stream.set_nodelay(true);
         let service = service.clone();
         let shutdown = shutdown.clone();
-        connections.spawn(async move {
+        // Boxed: one copy of the task machinery for all tasks (see `mcp_core::rt`).
+        let connection: mcp_core::rt::BoxedTask<()> = Box::pin(async move {
             let svc =
                 hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
                     let service = service.clone();
@@ -428,6 +438,7 @@ async fn serve(listener: TcpListener, service: McpHttpService) -> anyhow::Result
                 tracing::debug!(%peer, error = %e, "HTTP connection ended with an error");
             }
         });
+        connections.spawn(connection);
     }
     tracing::debug!("shutting down the HTTP server");
     let grace = service.shutdown_grace();
@@ -448,7 +459,7 @@ async fn serve(listener: TcpListener, service: McpHttpService) -> anyhow::Result
 const LISTEN_BACKLOG: u32 = 4096;
 
 /// Binds a listener on the first address of `addr` that accepts it, with [`LISTEN_BACKLOG`].
-async fn bind(addr: impl ToSocketAddrs) -> std::io::Result<TcpListener> {
+pub(crate) async fn bind(addr: impl ToSocketAddrs) -> std::io::Result<TcpListener> {
     let mut last_error = None;
     for addr in tokio::net::lookup_host(addr).await? {
         let socket = if addr.is_ipv4() {

@@ -691,7 +691,7 @@ impl Inner {
         let idle = self.config.session_idle_timeout;
         let period = (idle / 4).clamp(Duration::from_millis(10), Duration::from_secs(30));
         let shutdown = self.shared.shutdown.clone();
-        tokio::spawn(async move {
+        mcp_core::rt::spawn(async move {
             let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {

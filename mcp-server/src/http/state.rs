@@ -150,7 +150,7 @@ impl HttpSession {
         if ephemeral && this.config.json_response {
             *lock(&this.inline_outbound) = Some(outbound);
         } else {
-            tokio::spawn(this.clone().pump(outbound));
+            mcp_core::rt::spawn(this.clone().pump(outbound));
         }
         this
     }
@@ -420,7 +420,7 @@ impl HttpSession {
             let this = self.clone();
             let wait =
                 self.session.server().config.cancel_grace + std::time::Duration::from_millis(50);
-            tokio::spawn(async move {
+            mcp_core::rt::spawn(async move {
                 tokio::time::sleep(wait).await;
                 let mut r = lock(&this.routes);
                 match r.by_request.remove(&id) {
@@ -526,7 +526,7 @@ impl HttpSession {
     /// the answer to a failed `initialize` still reaches the client.
     pub(crate) fn close_when_answered(self: &Arc<Self>) {
         let this = self.clone();
-        tokio::spawn(async move {
+        mcp_core::rt::spawn(async move {
             for _ in 0..100 {
                 if lock(&this.routes).by_request.is_empty() {
                     break;
