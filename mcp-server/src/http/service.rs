@@ -15,7 +15,7 @@ use http::header::{
     ALLOW, AUTHORIZATION, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN,
     WWW_AUTHENTICATE,
 };
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use mcp_core::McpError;
@@ -34,12 +34,14 @@ use super::guard::{accepts, accepts_json_and_sse, host_allowed, is_json, origin_
 use super::state::{HttpSession, JsonOutcome, OpenError, StartError};
 use crate::server::ServerShared;
 
+// Header names as `HeaderName`s: looking one up by `&str` parses and validates the name on
+// every request.
 /// The `Mcp-Session-Id` header.
-pub(crate) const SESSION_ID: &str = "mcp-session-id";
+pub(crate) const SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
 /// The `MCP-Protocol-Version` header.
-pub(crate) const PROTOCOL_VERSION: &str = "mcp-protocol-version";
+pub(crate) const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
 /// The `Last-Event-ID` header.
-const LAST_EVENT_ID: &str = "last-event-id";
+const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 
 const JSON: &str = "application/json";
 const SSE: &str = "text/event-stream";
@@ -541,35 +543,55 @@ impl Inner {
             session
                 .request_json(id.clone(), message)
                 .await
-                .map(|outcome| match outcome {
-                    JsonOutcome::Response(bytes) => json_response(bytes),
-                    // Cancelled by the client (which no longer waits), or the session ended.
-                    JsonOutcome::NoResponse if self.shared.shutdown.is_cancelled() => http_error(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "The server is shutting down",
-                    ),
-                    JsonOutcome::NoResponse if session.is_closed() && !self.config.stateless => {
-                        session_not_found()
-                    }
-                    JsonOutcome::NoResponse => empty(StatusCode::NO_CONTENT),
-                })
+                .map(|outcome| self.json_reply(outcome, Some(session)))
         } else {
             session
                 .request_sse(id.clone(), message)
                 .await
                 .map(sse_response)
         };
+        self.reply(started, &id)
+    }
+
+    /// The reply to a request in JSON mode; `session` is `None` in stateless mode.
+    fn json_reply(
+        &self,
+        outcome: JsonOutcome,
+        session: Option<&Arc<HttpSession>>,
+    ) -> Response<McpBody> {
+        match outcome {
+            JsonOutcome::Response(bytes) => json_response(bytes),
+            // Cancelled by the client (which no longer waits), or the session ended.
+            JsonOutcome::NoResponse if self.shared.shutdown.is_cancelled() => http_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is shutting down",
+            ),
+            JsonOutcome::NoResponse
+                if session.is_some_and(|s| s.is_closed()) && !self.config.stateless =>
+            {
+                session_not_found()
+            }
+            JsonOutcome::NoResponse => empty(StatusCode::NO_CONTENT),
+        }
+    }
+
+    /// The reply to request `id`, or why it could not start.
+    fn reply(
+        &self,
+        started: Result<Response<McpBody>, StartError>,
+        id: &RequestId,
+    ) -> Response<McpBody> {
         match started {
             Ok(resp) => resp,
             Err(StartError::Busy) => error(
                 StatusCode::TOO_MANY_REQUESTS,
-                Some(&id),
+                Some(id),
                 &McpError::invalid_request("Too many requests in progress; retry later"),
             ),
             Err(StartError::Closed) => session_not_found(),
             Err(StartError::DuplicateId) => error(
                 StatusCode::BAD_REQUEST,
-                Some(&id),
+                Some(id),
                 &McpError::invalid_request(format!(
                     "Request id {id} is already in use by a request in progress"
                 )),
@@ -587,6 +609,13 @@ impl Inner {
             // No session to deliver it to: notifications and responses are acknowledged only.
             return empty(StatusCode::ACCEPTED);
         };
+        if self.config.json_response {
+            let started =
+                super::state::stateless_json(&self.shared, auth, initialize, &id, message)
+                    .await
+                    .map(|outcome| self.json_reply(outcome, None));
+            return self.reply(started, &id);
+        }
         let session = HttpSession::start(
             Arc::from(""),
             &self.shared,

@@ -89,9 +89,6 @@ pub(crate) struct HttpSession {
     ephemeral: bool,
     /// The authenticated subject that created the session; only it may use the session.
     pub(crate) principal: std::sync::OnceLock<Arc<str>>,
-    /// Stateless JSON mode: the engine's output, read by the one request itself instead of a
-    /// pump task (its answer is the only message that has somewhere to go).
-    inline_outbound: Mutex<Option<mpsc::Receiver<Outbound>>>,
 }
 
 impl std::fmt::Debug for HttpSession {
@@ -121,12 +118,13 @@ impl HttpSession {
         } else {
             Session::new(shared.clone())
         };
-        session
-            .task_requests_need_result_stream
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        session
-            .tasks_unavailable
-            .store(ephemeral, std::sync::atomic::Ordering::Relaxed);
+        if ephemeral {
+            prepare_ephemeral(&session);
+        } else {
+            session
+                .task_requests_need_result_stream
+                .store(true, Ordering::Relaxed);
+        }
         let (engine, outbound) = Engine::new(
             crate::limits::session_handler(session.clone(), &shared.config),
             engine_config,
@@ -145,13 +143,8 @@ impl HttpSession {
             config,
             ephemeral,
             principal: std::sync::OnceLock::new(),
-            inline_outbound: Mutex::new(None),
         });
-        if ephemeral && this.config.json_response {
-            *lock(&this.inline_outbound) = Some(outbound);
-        } else {
-            mcp_core::rt::spawn(this.clone().pump(outbound));
-        }
+        mcp_core::rt::spawn(this.clone().pump(outbound));
         this
     }
 
@@ -351,10 +344,6 @@ impl HttpSession {
         id: RequestId,
         msg: Message<'_>,
     ) -> Result<JsonOutcome, StartError> {
-        let inline = lock(&self.inline_outbound).take();
-        if let Some(outbound) = inline {
-            return self.request_json_inline(&id, msg, outbound).await;
-        }
         let rx = {
             let mut r = lock(&self.routes);
             // Checked under the lock the pump takes to detach everything once closed.
@@ -377,38 +366,6 @@ impl HttpSession {
             Ok(bytes) => JsonOutcome::Response(bytes),
             Err(_) => JsonOutcome::NoResponse,
         })
-    }
-
-    /// [`HttpSession::request_json`] of a stateless request: the request reads the engine's
-    /// output itself until its answer comes. Other messages (progress, logs) have no stream to
-    /// go to in JSON mode without a session, as with the pump.
-    async fn request_json_inline(
-        &self,
-        id: &RequestId,
-        msg: Message<'_>,
-        mut outbound: mpsc::Receiver<Outbound>,
-    ) -> Result<JsonOutcome, StartError> {
-        if let Err(Refusal::Busy) = self.engine.handle_message(msg, Admission::Refuse).await {
-            return Err(StartError::Busy);
-        }
-        let _guard = self.guard();
-        loop {
-            let out = tokio::select! {
-                biased;
-                out = outbound.recv() => out,
-                () = self.closed.cancelled() => None,
-            };
-            let Some(out) = out else {
-                return Ok(JsonOutcome::NoResponse);
-            };
-            if out.kind == OutboundKind::Response && out.related.as_ref() == Some(id) {
-                return Ok(JsonOutcome::Response(Bytes::from(out.bytes)));
-            }
-            tracing::debug!(
-                kind = ?out.kind,
-                "dropping a server message: a stateless JSON response carries only the answer"
-            );
-        }
     }
 
     /// Handles a notification or a response from the client.
@@ -547,4 +504,51 @@ impl HttpSession {
     pub(crate) async fn drain(&self, timeout: std::time::Duration) -> bool {
         self.engine.drain(timeout).await
     }
+}
+
+/// A stateless JSON request, served without an [`HttpSession`]: a session, an engine and its
+/// queue live for this one request, which reads the engine's output itself until its answer
+/// comes (no pump task, no routes, no stream bookkeeping). Other messages (progress, logs) have
+/// nowhere to go in JSON mode without a session, and are dropped.
+pub(crate) async fn stateless_json(
+    shared: &Arc<ServerShared>,
+    auth: Option<super::AuthInfo>,
+    initialize: bool,
+    id: &RequestId,
+    msg: Message<'_>,
+) -> Result<JsonOutcome, StartError> {
+    let session = Session::new_unregistered(shared.clone());
+    prepare_ephemeral(&session);
+    if let Some(info) = auth {
+        let _ = session.auth.set(info);
+    }
+    if !initialize {
+        session.initialized.store(true, Ordering::Release);
+    }
+    let (engine, mut outbound) = Engine::new(
+        crate::limits::session_handler(session, &shared.config),
+        crate::limits::engine_config(&shared.config),
+    );
+    if let Err(Refusal::Busy) = engine.handle_message(msg, Admission::Refuse).await {
+        return Err(StartError::Busy);
+    }
+    while let Some(out) = outbound.recv().await {
+        if out.kind == OutboundKind::Response && out.related.as_ref() == Some(id) {
+            return Ok(JsonOutcome::Response(Bytes::from(out.bytes)));
+        }
+        tracing::debug!(
+            kind = ?out.kind,
+            "dropping a server message: a stateless JSON response carries only the answer"
+        );
+    }
+    Ok(JsonOutcome::NoResponse)
+}
+
+/// The settings of a session that lives for one request: requests to the client wait for a
+/// stream to travel with, and tasks are off (nothing could reach one after the response).
+fn prepare_ephemeral(session: &Session) {
+    session
+        .task_requests_need_result_stream
+        .store(true, Ordering::Relaxed);
+    session.tasks_unavailable.store(true, Ordering::Relaxed);
 }
