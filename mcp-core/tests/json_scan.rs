@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use mcp_core::json_scan::{is_value, object_members};
+use mcp_core::json_scan::{is_value, object_members, valid_object_members};
 use proptest::prelude::*;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
@@ -37,6 +37,11 @@ fn serde_members(text: &str) -> Option<Vec<(String, &str)>> {
 fn scan_members(text: &str) -> Option<Vec<(String, &str)>> {
     let mut out = Vec::new();
     object_members(text, |k, v| out.push((k.to_owned(), v))).then_some(out)
+}
+
+fn valid_scan_members(text: &str) -> Option<Vec<(String, &str)>> {
+    let mut out = Vec::new();
+    valid_object_members(text, |k, v| out.push((k.to_owned(), v))).then_some(out)
 }
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -104,8 +109,24 @@ proptest! {
     fn accepts_what_serde_json_writes(text in document()) {
         let scanned = scan_members(&text);
         prop_assert!(scanned.is_some(), "gave up on {text}");
-        prop_assert_eq!(scanned, serde_members(&text));
+        prop_assert_eq!(&scanned, &serde_members(&text));
         prop_assert!(is_value(&text));
+        // Valid input: the scan that trusts it finds the same members.
+        prop_assert_eq!(valid_scan_members(&text), scanned);
+    }
+
+    #[test]
+    fn the_trusting_scan_survives_invalid_input(
+        text in document(),
+        edits in prop::collection::vec((any::<usize>(), any::<u8>(), any::<usize>()), 1..4),
+    ) {
+        // Members reported for invalid input mean nothing, but it must not panic (every slice
+        // on a character boundary), and valid input it must still read right.
+        let text = edited(text, edits);
+        let trusted = valid_scan_members(&text);
+        if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() && scan_members(&text).is_some() {
+            prop_assert_eq!(trusted, scan_members(&text), "input: {}", text);
+        }
     }
 
     #[test]
@@ -129,6 +150,8 @@ proptest! {
     fn any_values_inside(value in json_value()) {
         let text = format!("{{\"v\":{value}}}");
         let written = value.to_string();
-        prop_assert_eq!(scan_members(&text), Some(vec![("v".to_owned(), written.as_str())]));
+        let expected = Some(vec![("v".to_owned(), written.as_str())]);
+        prop_assert_eq!(&scan_members(&text), &expected);
+        prop_assert_eq!(&valid_scan_members(&text), &expected);
     }
 }

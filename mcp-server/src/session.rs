@@ -710,7 +710,8 @@ impl<'a> CallParams<'a> {
     fn parse_fast(text: &'a str) -> Option<Self> {
         let (mut name, mut arguments, mut meta, mut task) = (None, None, None, None);
         let mut duplicate = false;
-        let scanned = mcp_core::json_scan::object_members(text, |key, value| {
+        // `params` is a `RawJson`: the message's scan has checked it already.
+        let scanned = mcp_core::json_scan::valid_object_members(text, |key, value| {
             let slot = match key {
                 "name" => &mut name,
                 "arguments" => &mut arguments,

@@ -355,7 +355,9 @@ impl<'a> ArgMap<'a> {
             return Ok(Self::default());
         };
         let mut entries = Entries::default();
-        let scanned = mcp_core::json_scan::object_members(text, |key, value| {
+        // Always well-formed: a `RawValue`, or the range of one inside a message's checked
+        // `params`.
+        let scanned = mcp_core::json_scan::valid_object_members(text, |key, value| {
             entries.push((Cow::Borrowed(key), value));
         });
         if !scanned {
