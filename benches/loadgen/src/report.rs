@@ -105,7 +105,7 @@ pub fn suite(args: &Args) {
     let rounds: usize = args.num("rounds", 5);
     let warmup = args.secs("warmup", 0.5);
     let duration = args.secs("duration", 3.0);
-    let startup_runs: usize = args.num("startup-runs", 20);
+    let startup_runs: usize = args.num("startup-runs", 100);
     let cancel_runs: usize = args.num("cancel-runs", 3);
     let only: Option<Vec<String>> = args.get("only").map(|s| s.split('|').map(str::to_owned).collect());
 
