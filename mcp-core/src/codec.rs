@@ -93,14 +93,10 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
             let pending = self.buf.len() - self.start;
             if let Some(skipped) = self.skipping.as_mut() {
                 *skipped += pending;
-                self.start = 0;
-                self.scanned = 0;
-                self.buf.clear();
+                self.discard();
             } else if pending > self.max {
                 self.skipping = Some(pending);
-                self.start = 0;
-                self.scanned = 0;
-                self.buf.clear();
+                self.discard();
             }
             if self.eof {
                 if let Some(skipped) = self.skipping.take() {
@@ -112,6 +108,13 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
             }
             self.fill().await?;
         }
+    }
+
+    /// Drops the buffered bytes (those of an over-long line being skipped).
+    fn discard(&mut self) {
+        self.buf.clear();
+        self.start = 0;
+        self.scanned = 0;
     }
 
     /// The range without a trailing `\r`, or `None` when the line is blank.

@@ -207,8 +207,7 @@ impl Server {
         if let Ok(bound) = listener.local_addr() {
             eprintln!("serving Streamable HTTP at http://{bound}/mcp");
         }
-        crate::server::spawn_signal_watcher(self.handle_token());
-        self.serve_http_on(listener, config).await
+        self.serve_bound(listener, config).await
     }
 
     #[cfg(not(feature = "http"))]

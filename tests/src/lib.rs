@@ -255,15 +255,12 @@ impl Drop for HttpExample {
     }
 }
 
-/// The `IP:PORT` a server's stderr line announces: the command line's
-/// `serving Streamable HTTP at http://IP:PORT/mcp`, or the `addr=Some(IP:PORT)` of the log event
-/// of a server started without it.
+/// The `IP:PORT` in the line a server started with `--http` announces on stderr:
+/// `serving Streamable HTTP at http://IP:PORT/mcp`.
 pub fn announced_addr(line: &str) -> Option<String> {
-    if let Some(rest) = line.strip_prefix("serving Streamable HTTP at http://") {
-        return rest.strip_suffix("/mcp").map(str::to_owned);
-    }
-    let rest = line.split("addr=Some(").nth(1)?;
-    Some(rest.split(')').next().unwrap_or_default().to_owned())
+    line.strip_prefix("serving Streamable HTTP at http://")?
+        .strip_suffix("/mcp")
+        .map(str::to_owned)
 }
 
 /// Starts the workspace binary `name` with `--http 127.0.0.1:0` (plus `extra`) and reads the

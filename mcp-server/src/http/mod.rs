@@ -345,6 +345,16 @@ impl Server {
         config: HttpConfig,
     ) -> anyhow::Result<()> {
         let listener = bind(addr).await?;
+        self.serve_bound(listener, config).await
+    }
+
+    /// [`Server::serve_http_with`] once the address is bound: installs the signal handler, then
+    /// serves.
+    pub(crate) async fn serve_bound(
+        self,
+        listener: TcpListener,
+        config: HttpConfig,
+    ) -> anyhow::Result<()> {
         spawn_signal_watcher(self.handle_token());
         self.serve_listener(listener, config).await
     }

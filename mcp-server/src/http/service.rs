@@ -566,9 +566,7 @@ impl Inner {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The server is shutting down",
             ),
-            JsonOutcome::NoResponse
-                if session.is_some_and(|s| s.is_closed()) && !self.config.stateless =>
-            {
+            JsonOutcome::NoResponse if session.is_some_and(|s| s.is_closed()) => {
                 session_not_found()
             }
             JsonOutcome::NoResponse => empty(StatusCode::NO_CONTENT),

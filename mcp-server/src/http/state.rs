@@ -118,13 +118,7 @@ impl HttpSession {
         } else {
             Session::new(shared.clone())
         };
-        if ephemeral {
-            prepare_ephemeral(&session);
-        } else {
-            session
-                .task_requests_need_result_stream
-                .store(true, Ordering::Relaxed);
-        }
+        set_http_flags(&session, ephemeral);
         let (engine, outbound) = Engine::new(
             crate::limits::session_handler(session.clone(), &shared.config),
             engine_config,
@@ -518,7 +512,7 @@ pub(crate) async fn stateless_json(
     msg: Message<'_>,
 ) -> Result<JsonOutcome, StartError> {
     let session = Session::new_unregistered(shared.clone());
-    prepare_ephemeral(&session);
+    set_http_flags(&session, true);
     if let Some(info) = auth {
         let _ = session.auth.set(info);
     }
@@ -544,11 +538,14 @@ pub(crate) async fn stateless_json(
     Ok(JsonOutcome::NoResponse)
 }
 
-/// The settings of a session that lives for one request: requests to the client wait for a
-/// stream to travel with, and tasks are off (nothing could reach one after the response).
-fn prepare_ephemeral(session: &Session) {
+/// The settings of a session served over HTTP: requests to the client wait for a stream to
+/// travel with; for one that lives for one request (`ephemeral`), tasks are off, as nothing
+/// could reach one after the response.
+fn set_http_flags(session: &Session, ephemeral: bool) {
     session
         .task_requests_need_result_stream
         .store(true, Ordering::Relaxed);
-    session.tasks_unavailable.store(true, Ordering::Relaxed);
+    session
+        .tasks_unavailable
+        .store(ephemeral, Ordering::Relaxed);
 }
